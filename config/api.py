@@ -1,0 +1,63 @@
+"""The REST API (django-ninja) under /api/v1/: bearer-token authentication, JSON errors."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from wagtail.api.v3.auth import BearerTokenAuth
+
+from sessions.api import router as sessions_router
+from training.api import router as training_router
+
+api = NinjaAPI(
+    title="Formativ API",
+    version="1",
+    description="Sessions, people and the training offer of Formativ. "
+    "Authenticate with `Authorization: Bearer <token>`.",
+    auth=BearerTokenAuth(),
+    urls_namespace="api-v1",
+)
+
+
+def validation_error_body(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        errors = {
+            ("non_field_errors" if k == "__all__" else k): [str(m) for m in v]
+            for k, v in exc.message_dict.items()
+        }
+        first = next(iter(errors.values()))[0]
+        return {"detail": first, "errors": errors}
+    messages = [str(m) for m in exc.messages]
+    return {
+        "detail": messages[0] if messages else _("Invalid input."),
+        "errors": {"non_field_errors": messages},
+    }
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    return api.create_response(request, validation_error_body(exc), status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(
+        request, {"detail": str(exc) or _("You do not have permission to do this.")}, status=403
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(
+        request, {"detail": _("Authentication required: send a valid bearer token.")}, status=401
+    )
+
+
+api.add_router("/", training_router)
+api.add_router("/", sessions_router)

@@ -1,0 +1,336 @@
+"""Scheduled deliveries of a course, their days, enrolments and attendance."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+
+from sessions.querysets import EnrolmentQuerySet, TrainingSessionQuerySet
+
+
+class Venue(models.Model):
+    name = models.CharField(_("name"), max_length=255)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    city = models.CharField(_("locality"), max_length=100)
+    county = models.ForeignKey(
+        "training.County",
+        on_delete=models.PROTECT,
+        related_name="venues",
+        verbose_name=_("county"),
+    )
+    capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
+    accessibility = models.TextField(_("accessibility notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        constraints = [
+            models.UniqueConstraint("name", "city", name="venue_unique_name_city"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.city}"
+
+
+class TrainingSession(ClusterableModel):
+    """One scheduled delivery of a course: one or more days, a place, trainers and seats."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        CANCELLED = "cancelled", _("cancelled")
+        COMPLETED = "completed", _("completed")
+
+    class DeliveryMode(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        ONLINE = "online", _("online")
+        HYBRID = "hybrid", _("hybrid")
+
+    class ApprovalMode(models.TextChoices):
+        AUTOMATIC = "automatic", _("automatic (first come, first served)")
+        MANUAL = "manual", _("approved by the organiser")
+        NOMINATION = "nomination", _("nominated by institutions")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    course = models.ForeignKey(
+        "training.Course",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("course"),
+    )
+    title = models.CharField(
+        _("title"), max_length=255, blank=True, help_text=_("Leave empty to use the course title.")
+    )
+    project = models.ForeignKey(
+        "training.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("project"),
+    )
+    county = models.ForeignKey(
+        "training.County",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("county"),
+    )
+    sector = models.ForeignKey(
+        "training.Sector",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sector"),
+    )
+    delivery_mode = models.CharField(
+        _("delivery mode"),
+        max_length=10,
+        choices=DeliveryMode.choices,
+        default=DeliveryMode.IN_PERSON,
+    )
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("venue"),
+    )
+    online_url = models.URLField(_("online meeting link"), blank=True)
+    trainers = ParentalManyToManyField(
+        "training.Trainer", blank=True, related_name="sessions", verbose_name=_("trainers")
+    )
+    capacity = models.PositiveIntegerField(_("seats"))
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    approval_mode = models.CharField(
+        _("approval"), max_length=12, choices=ApprovalMode.choices, default=ApprovalMode.AUTOMATIC
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0),
+                name="session_capacity_positive",
+                violation_error_message=_("A session needs at least one seat."),
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="session_registration_window_ordered",
+                violation_error_message=_("Registration must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_mode="online") | Q(venue__isnull=False),
+                name="session_in_person_has_venue",
+                violation_error_message=_("An in-person or hybrid session needs a venue."),
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_mode="in_person") | ~Q(online_url=""),
+                name="session_online_has_link",
+                violation_error_message=_("An online or hybrid session needs a meeting link."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} – {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.course.title
+
+
+class SessionDay(models.Model):
+    """One day of a (usually multi-day) session, with its start and end."""
+
+    training_session = ParentalKey(
+        TrainingSession,
+        on_delete=models.CASCADE,
+        related_name="days",
+        verbose_name=_("training session"),
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("session day")
+        verbose_name_plural = _("session days")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_day_ends_after_start",
+                violation_error_message=_("A session day must end after it starts."),
+            ),
+            models.UniqueConstraint(
+                "training_session", "starts_at", name="session_day_unique_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.training_session_id}: {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Enrolment(models.Model):
+    """A professional's place in a session: the registration and its status."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting approval")
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITLISTED = "waitlisted", _("on the waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+        REJECTED = "rejected", _("rejected")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("self-registration")
+        NOMINATION = "nomination", _("nomination")
+        STAFF = "staff", _("added by staff")
+        IMPORT = "import", _("import")
+
+    # Statuses that hold a seat against the session's capacity.
+    SEAT_HOLDING = (Status.PENDING, Status.CONFIRMED)
+
+    training_session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("training session"),
+    )
+    professional = models.ForeignKey(
+        "training.Professional",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("professional"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    nominated_by = models.ForeignKey(
+        "training.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nominated by"),
+    )
+    created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                "training_session",
+                "professional",
+                name="enrolment_unique_person_per_session",
+                violation_error_message=_("This person is already enrolled in this session."),
+            ),
+        ]
+        indexes = [models.Index(fields=["training_session", "status"])]
+
+    def __str__(self):
+        return f"{self.professional} @ {self.training_session.code}"
+
+
+class EnrolmentStatusChange(models.Model):
+    """The enrolment's history: every status it went through, who changed it and when."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="history", verbose_name=_("enrolment")
+    )
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=Enrolment.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=Enrolment.Status.choices)
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("enrolment status change")
+        verbose_name_plural = _("enrolment status changes")
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class Attendance(models.Model):
+    """A participant's attendance on one day of the session."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        ABSENT = "absent", _("absent")
+        EXCUSED = "excused", _("excused absence")
+
+    class Method(models.TextChoices):
+        STAFF = "staff", _("marked by staff")
+        SHEET = "sheet", _("signed sheet")
+        QR = "qr", _("QR check-in")
+        SELF = "self", _("self check-in")
+        IMPORT = "import", _("import")
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("enrolment"),
+    )
+    day = models.ForeignKey(
+        SessionDay, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("day")
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    method = models.CharField(
+        _("method"), max_length=8, choices=Method.choices, default=Method.STAFF
+    )
+    marked_at = models.DateTimeField(_("marked"), auto_now=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked by"),
+    )
+
+    class Meta:
+        ordering = ["day__starts_at", "pk"]
+        verbose_name = _("attendance mark")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                "enrolment",
+                "day",
+                name="attendance_one_mark_per_day",
+                violation_error_message=_("This day is already marked for this participant."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment_id} / {self.day_id}: {self.status}"

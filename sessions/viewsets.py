@@ -1,0 +1,396 @@
+"""Sessions, enrolments and attendance in the Wagtail admin."""
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from sessions import selectors, services
+from sessions.models import Attendance, Enrolment, TrainingSession, Venue
+from training.admin_views import (
+    ServiceCreateView,
+    ServiceEditView,
+    ServiceViewSetMixin,
+    orm_search_filter_form,
+)
+from training.models import County, Course, Project
+from training.services import model_save
+
+# --- training sessions ------------------------------------------------------------------------
+
+
+class TrainingSessionFilterSet(WagtailFilterSet):
+    county = django_filters.ModelChoiceFilter(queryset=County.objects.all(), label=_("County"))
+    project = django_filters.ModelChoiceFilter(queryset=Project.objects.all(), label=_("Project"))
+    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), label=_("Course"))
+    status = django_filters.ChoiceFilter(choices=TrainingSession.Status.choices, label=_("Status"))
+    dates = django_filters.DateFromToRangeFilter(
+        label=_("First day between"), field_name="first_day", widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = ["county", "project", "course", "status", "delivery_mode"]
+
+
+class SessionIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return selectors.training_session_list()
+
+
+def _warn_conflicts(request, result) -> None:
+    for conflict in result.conflicts:
+        if conflict.reason == "venue":
+            text = _("Venue double booking: %(venue)s is also booked for %(other)s.")
+            messages.warning(request, text % {"venue": conflict.detail, "other": conflict.other})
+        else:
+            text = _("Trainer double booking: %(trainer)s also teaches %(other)s at that time.")
+            messages.warning(request, text % {"trainer": conflict.detail, "other": conflict.other})
+
+
+def _save_session(*, instance, acting_user, form):
+    result = services.training_session_save(training_session=instance, acting_user=acting_user)
+    form.conflict_result = result
+    return result.training_session
+
+
+class SessionSaveWarningsMixin:
+    def save_action(self):
+        result = getattr(self.form, "conflict_result", None)
+        if result is not None:
+            _warn_conflicts(self.request, result)
+        return super().save_action()
+
+
+class SessionCreateView(SessionSaveWarningsMixin, ServiceCreateView):
+    pass
+
+
+class SessionEditView(SessionSaveWarningsMixin, ServiceEditView):
+    pass
+
+
+class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
+    model = TrainingSession
+    icon = "date"
+    menu_label = _("Sessions")
+    menu_order = 100
+    add_view_class = SessionCreateView
+    edit_view_class = SessionEditView
+    index_view_class = SessionIndexView
+    save_service = staticmethod(_save_session)
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    search_backend_name = None
+    search_fields = ["code", "title", "course__title"]
+    filterset_class = TrainingSessionFilterSet
+    list_per_page = 50
+    list_display = [
+        "code",
+        Column("display_title", label=_("Title"), accessor="display_title"),
+        "county",
+        "project",
+        DateColumn("first_day", label=_("First day"), sort_key="first_day"),
+        Column("day_count", label=_("Days")),
+        Column(
+            "seats", label=_("Seats taken"), accessor=lambda s: f"{s.seats_taken} / {s.capacity}"
+        ),
+        StatusTagColumn(
+            "status",
+            label=_("Status"),
+            accessor="get_status_display",
+            primary=lambda s: s.status == TrainingSession.Status.PUBLISHED,
+        ),
+    ]
+    inspect_view_fields = [
+        "code",
+        "course",
+        "title",
+        "project",
+        "county",
+        "sector",
+        "delivery_mode",
+        "venue",
+        "online_url",
+        "trainers",
+        "capacity",
+        "registration_opens_at",
+        "registration_closes_at",
+        "approval_mode",
+        "status",
+        "description",
+    ]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("code"), FieldPanel("status")]),
+                FieldPanel("course"),
+                FieldPanel("title"),
+                FieldPanel("project"),
+            ],
+            heading=_("What"),
+        ),
+        InlinePanel(
+            "days",
+            heading=_("Days"),
+            label=_("Day"),
+            min_num=1,
+            panels=[
+                FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+            ],
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("county"), FieldPanel("sector")]),
+                FieldPanel("delivery_mode"),
+                FieldPanel("venue"),
+                FieldPanel("online_url"),
+            ],
+            heading=_("Where"),
+        ),
+        FieldPanel("trainers", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [
+                FieldPanel("capacity"),
+                FieldPanel("approval_mode"),
+                FieldRowPanel(
+                    [FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]
+                ),
+            ],
+            heading=_("Registration"),
+        ),
+        FieldPanel("description"),
+    ]
+
+
+def _orm_search_chooser(model, icon, choose_one_text, *fields):
+    form_class = orm_search_filter_form(*fields)
+
+    class Choose(chooser_views.ChooseView):
+        filter_form_class = form_class
+
+    class Results(chooser_views.ChooseResultsView):
+        filter_form_class = form_class
+
+    class Chooser(ChooserViewSet):
+        choose_view_class = Choose
+        choose_results_view_class = Results
+        per_page = 25
+
+    Chooser.model = model
+    Chooser.icon = icon
+    Chooser.choose_one_text = choose_one_text
+    return Chooser
+
+
+SessionChooserViewSet = _orm_search_chooser(
+    TrainingSession,
+    "date",
+    _("Choose a session"),
+    "code",
+    "title",
+    "course__title",
+    "county__name",
+)
+VenueChooserViewSet = _orm_search_chooser(Venue, "home", _("Choose a venue"), "name", "city")
+
+
+# --- enrolments -------------------------------------------------------------------------------
+
+
+class EnrolmentFilterSet(WagtailFilterSet):
+    county = django_filters.ModelChoiceFilter(
+        queryset=County.objects.all(), field_name="training_session__county", label=_("County")
+    )
+    project = django_filters.ModelChoiceFilter(
+        queryset=Project.objects.all(),
+        field_name="training_session__project",
+        label=_("Project"),
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["county", "project", "status", "source"]
+
+
+class EnrolmentIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return selectors.enrolment_list()
+
+
+class EnrolmentEditForm(WagtailAdminModelForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
+
+
+ENROLMENT_EDIT_PANEL = ObjectList(
+    [FieldPanel("status"), FieldPanel("reason")], base_form_class=EnrolmentEditForm
+).bind_to_model(Enrolment)
+
+
+def _save_enrolment(*, instance, acting_user, form):
+    if instance.pk is None:
+        return services.enrolment_create(
+            training_session=instance.training_session,
+            professional=instance.professional,
+            source=instance.source or Enrolment.Source.STAFF,
+            nominated_by=instance.nominated_by,
+            acting_user=acting_user,
+        )
+    return services.enrolment_set_status(
+        enrolment=instance,
+        status=instance.status,
+        acting_user=acting_user,
+        reason=form.cleaned_data.get("reason", ""),
+    )
+
+
+class EnrolmentViewSet(ServiceViewSetMixin, ModelViewSet):
+    model = Enrolment
+    icon = "tick"
+    menu_label = _("Enrolments")
+    menu_order = 110
+    add_view_class = ServiceCreateView
+    edit_view_class = ServiceEditView
+    index_view_class = EnrolmentIndexView
+    save_service = staticmethod(_save_enrolment)
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    search_backend_name = None
+    search_fields = [
+        "professional__last_name",
+        "professional__first_name",
+        "training_session__code",
+    ]
+    filterset_class = EnrolmentFilterSet
+    list_per_page = 50
+    list_display = [
+        "professional",
+        Column("training_session", label=_("Session"), accessor=lambda e: e.training_session.code),
+        Column("county", label=_("County"), accessor=lambda e: e.training_session.county),
+        StatusTagColumn(
+            "status",
+            label=_("Status"),
+            accessor="get_status_display",
+            primary=lambda e: e.status == Enrolment.Status.CONFIRMED,
+        ),
+        "source",
+        DateColumn("created_at", label=_("Enrolled")),
+    ]
+    inspect_view_fields = [
+        "training_session",
+        "professional",
+        "status",
+        "source",
+        "nominated_by",
+        "created_at",
+        "updated_at",
+    ]
+    panels = [
+        FieldPanel("training_session"),
+        FieldPanel("professional"),
+        FieldPanel("source"),
+        FieldPanel("nominated_by"),
+    ]
+
+    def get_edit_view_kwargs(self, **kwargs):
+        # Editing an enrolment is changing its status (with a reason for the history).
+        return super().get_edit_view_kwargs(
+            panel=ENROLMENT_EDIT_PANEL,
+            form_class=ENROLMENT_EDIT_PANEL.get_form_class(),
+            **kwargs,
+        )
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+class AttendanceIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return Attendance.objects.select_related(
+            "enrolment__professional", "enrolment__training_session", "day"
+        )
+
+
+def _save_attendance(*, instance, acting_user, form):
+    return services.attendance_mark(
+        enrolment=instance.enrolment,
+        day=instance.day,
+        status=instance.status,
+        method=Attendance.Method.STAFF,
+        acting_user=acting_user,
+    )
+
+
+class AttendanceViewSet(ServiceViewSetMixin, ModelViewSet):
+    """Attendance marks: listed, inspected and corrected here; taken on the attendance
+    screen."""
+
+    model = Attendance
+    icon = "clipboard-list"
+    menu_label = _("Attendance")
+    menu_order = 120
+    index_view_class = AttendanceIndexView
+    edit_view_class = ServiceEditView
+    save_service = staticmethod(_save_attendance)
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    search_backend_name = None
+    search_fields = ["enrolment__professional__last_name", "enrolment__training_session__code"]
+    list_filter = ["status", "method"]
+    list_per_page = 50
+    form_fields = ["status"]
+    list_display = [
+        Column("participant", label=_("Participant"), accessor=lambda a: a.enrolment.professional),
+        Column("session", label=_("Session"), accessor=lambda a: a.enrolment.training_session.code),
+        DateColumn("day", label=_("Day"), accessor=lambda a: a.day.starts_at),
+        "status",
+        "method",
+    ]
+
+
+# --- venues -----------------------------------------------------------------------------------
+
+
+def _save_venue(*, instance, acting_user, form):
+    return model_save(instance=instance, acting_user=acting_user)
+
+
+class VenueViewSet(ServiceViewSetMixin, ModelViewSet):
+    model = Venue
+    icon = "home"
+    menu_label = _("Venues")
+    menu_order = 130
+    add_view_class = ServiceCreateView
+    edit_view_class = ServiceEditView
+    save_service = staticmethod(_save_venue)
+    search_backend_name = None
+    search_fields = ["name", "city"]
+    list_display = ["name", "city", "county", "capacity"]
+    list_filter = ["county"]
+    form_fields = ["name", "address", "city", "county", "capacity", "accessibility"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return Venue.objects.select_related("county")
+
+
+class SessionsGroup(ModelViewSetGroup):
+    menu_label = _("Training sessions")
+    menu_icon = "date"
+    menu_order = 200
+    items = (TrainingSessionViewSet, EnrolmentViewSet, AttendanceViewSet, VenueViewSet)

@@ -1,0 +1,25 @@
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from sessions.models import Attendance, Enrolment, TrainingSession
+from sessions.viewsets import SessionChooserViewSet, SessionsGroup, VenueChooserViewSet
+from training.admin_views import RestrictedPermissionPolicy
+
+# Sessions are cancelled and enrolments cancelled or rejected, never deleted: their history
+# is evidence for funders. Attendance is taken on the attendance screen, not added by hand.
+register_permission_policy(
+    TrainingSession, RestrictedPermissionPolicy(TrainingSession, forbidden={"delete"})
+)
+register_permission_policy(Enrolment, RestrictedPermissionPolicy(Enrolment, forbidden={"delete"}))
+register_permission_policy(
+    Attendance, RestrictedPermissionPolicy(Attendance, forbidden={"add", "delete"})
+)
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [
+        SessionsGroup(),
+        SessionChooserViewSet("training_session_chooser"),
+        VenueChooserViewSet("venue_chooser"),
+    ]

@@ -1,0 +1,152 @@
+"""Back-office plumbing shared by the apps' viewsets: admin writes go through services."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.views import generic
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views import chooser as snippet_chooser
+from wagtail.snippets.views import snippets
+
+from training.text import name_match_key
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field where the form has one,
+    at the top otherwise."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+            form.add_error(target, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ServiceSaveMixin:
+    """Create/edit views whose save calls the viewset's service instead of `form.save()`.
+
+    The viewset passes `save_service`: a callable `(instance, acting_user, form) -> instance`.
+    A ValidationError from the service rolls the transaction back and redisplays the form."""
+
+    save_service = None
+
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        instance = self.save_service(
+            instance=instance, acting_user=self.request.user, form=self.form
+        )
+        self.form.save_m2m()
+        return instance
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+
+
+class ServiceCreateView(ServiceSaveMixin, generic.CreateView):
+    pass
+
+
+class ServiceEditView(ServiceSaveMixin, generic.EditView):
+    pass
+
+
+class ServiceSnippetCreateView(ServiceSaveMixin, snippets.CreateView):
+    pass
+
+
+class ServiceSnippetEditView(ServiceSaveMixin, snippets.EditView):
+    pass
+
+
+class ServiceViewSetMixin:
+    """For a (snippet or model) viewset: route add/edit through `save_service`."""
+
+    save_service = None
+
+    def get_add_view_kwargs(self, **kwargs):
+        return super().get_add_view_kwargs(save_service=self.save_service, **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(save_service=self.save_service, **kwargs)
+
+
+def orm_search_filter_form(*fields: str, folded: tuple[str, ...] = ()):
+    """A chooser filter form that searches with the database (icontains on each word) rather
+    than a search index; `folded` fields hold matching keys, searched with the folded word."""
+
+    class OrmSearchFilterForm(BaseFilterForm):
+        q = forms.CharField(
+            label=_("Search term"),
+            required=False,
+            widget=forms.TextInput(attrs={"placeholder": _("Search")}),
+        )
+
+        def filter(self, objects):
+            objects = super().filter(objects)
+            query = (self.cleaned_data.get("q") or "").strip()
+            if query:
+                for word in query.split():
+                    condition = Q()
+                    for name in fields:
+                        condition |= Q(**{f"{name}__icontains": word})
+                    for name in folded:
+                        key = name_match_key(word)
+                        if key:
+                            condition |= Q(**{f"{name}__contains": key})
+                    objects = objects.filter(condition)
+                self.is_searching = True
+                self.search_query = query
+            return objects
+
+    return OrmSearchFilterForm
+
+
+def orm_search_snippet_chooser(*fields: str, folded: tuple[str, ...] = ()):
+    """A snippet chooser viewset class whose modal searches with the database."""
+    form_class = orm_search_filter_form(*fields, folded=folded)
+
+    class Choose(snippet_chooser.ChooseView):
+        filter_form_class = form_class
+
+    class Results(snippet_chooser.ChooseResultsView):
+        filter_form_class = form_class
+
+    class Chooser(snippet_chooser.SnippetChooserViewSet):
+        choose_view_class = Choose
+        choose_results_view_class = Results
+
+    return Chooser
+
+
+class RestrictedPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, minus actions nobody may take in the back office (not even a
+    superuser): e.g. editing official lists, or deleting what is evidence for funders."""
+
+    def __init__(self, model, *, forbidden: set[str], **kwargs):
+        super().__init__(model, **kwargs)
+        self.forbidden = frozenset(forbidden)
+
+    def user_has_permission(self, user, action):
+        return action not in self.forbidden and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        allowed = [a for a in actions if a not in self.forbidden]
+        return bool(allowed) and super().user_has_any_permission(user, allowed)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.user_has_any_permission(user, actions)
+
+    def users_with_any_permission(self, actions):
+        allowed = [a for a in actions if a not in self.forbidden]
+        if not allowed:
+            return super().users_with_any_permission(actions).none()
+        return super().users_with_any_permission(allowed)

@@ -1,0 +1,226 @@
+"""Writes for the registry and the training offer. Every write goes through one of these."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from training import cnp as cnp_utils
+from training.models import (
+    Course,
+    Curriculum,
+    Indicator,
+    Institution,
+    LocalTeam,
+    LocalTeamMembership,
+    Professional,
+    Project,
+    Trainer,
+)
+from training.text import name_match_key, normalize_text
+
+Validator = Callable[[models.Model], None]
+
+
+def model_save(
+    *, instance: models.Model, acting_user, validate: Validator | None = None, exclude=None
+) -> models.Model:
+    """Validate (the use case's own rules, then model rules and database constraints), save and
+    audit one instance. A constraint that a concurrent write breaks after validation becomes a
+    ValidationError too, never a server error."""
+    errors: dict[str, list] = {}
+    if validate is not None:  # first: it also normalises what the model rules then check
+        try:
+            validate(instance)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            known = {str(m) for m in errors.get(field, [])}
+            if field == NON_FIELD_ERRORS:  # a constraint already reported on its field
+                known |= {str(m) for msgs in errors.values() for m in msgs}
+            fresh = [m for m in messages if str(m) not in known]
+            if fresh:
+                errors.setdefault(field, []).extend(fresh)
+    if errors:
+        raise ValidationError(errors)
+    creating = instance.pk is None
+    try:
+        with transaction.atomic():
+            instance.save()
+            log(
+                instance=instance,
+                action="wagtail.create" if creating else "wagtail.edit",
+                user=acting_user,
+                content_changed=True,
+            )
+    except IntegrityError as exc:
+        if creating:
+            instance.pk = None
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("This record conflicts with one saved in the meantime.")]}
+        ) from exc
+    return instance
+
+
+def _check_sector(instance) -> dict:
+    sector = getattr(instance, "sector", None)
+    if sector is not None and sector.county_id != instance.county_id:
+        return {"sector": [_("The sector must belong to the chosen county.")]}
+    return {}
+
+
+def _normalize_name(item) -> None:
+    item.name = normalize_text(item.name)
+
+
+def reference_item_save(*, item: models.Model, acting_user) -> models.Model:
+    """Editable reference lists (institution types, professional categories)."""
+    return model_save(instance=item, acting_user=acting_user, validate=_normalize_name)
+
+
+# --- institutions, teams -------------------------------------------------------------------
+
+
+def _validate_institution(institution: Institution) -> None:
+    institution.name = normalize_text(institution.name)
+    errors = _check_sector(institution)
+    if errors:
+        raise ValidationError(errors)
+
+
+def institution_save(*, institution: Institution, acting_user) -> Institution:
+    return model_save(instance=institution, acting_user=acting_user, validate=_validate_institution)
+
+
+def _validate_local_team(team: LocalTeam) -> None:
+    team.name = normalize_text(team.name)
+    errors = _check_sector(team)
+    if errors:
+        raise ValidationError(errors)
+
+
+def local_team_save(*, local_team: LocalTeam, acting_user) -> LocalTeam:
+    return model_save(instance=local_team, acting_user=acting_user, validate=_validate_local_team)
+
+
+def local_team_membership_save(
+    *, membership: LocalTeamMembership, acting_user
+) -> LocalTeamMembership:
+    return model_save(instance=membership, acting_user=acting_user)
+
+
+# --- professionals ---------------------------------------------------------------------------
+
+
+def _professional_validator(cnp: str | None, allow_unverifiable_cnp: bool) -> Validator:
+    def validate(professional: Professional) -> None:
+        errors: dict[str, list] = {}
+        professional.first_name = normalize_text(professional.first_name)
+        professional.last_name = normalize_text(professional.last_name)
+        professional.email = (professional.email or "").strip().lower()
+        professional.match_key = name_match_key(professional.first_name, professional.last_name)
+        errors.update(_check_sector(professional))
+        if professional.email:
+            taken = Professional.objects.filter(email__iexact=professional.email).exclude(
+                pk=professional.pk
+            )
+            if taken.exists():
+                errors["email"] = [_("Another person already uses this email address.")]
+        if professional.birth_date and professional.birth_date > timezone.localdate():
+            errors["birth_date"] = [_("The birth date cannot be in the future.")]
+        category = professional.category
+        if category is not None and category.requires_detail and not professional.category_detail:
+            errors["category_detail"] = [_("Say which professional category.")]
+        if cnp is not None:
+            if cnp.strip():
+                try:
+                    number = cnp_utils.validate_cnp(
+                        cnp, allow_unverifiable_date=allow_unverifiable_cnp
+                    )
+                except ValidationError as exc:
+                    errors["cnp"] = exc.messages
+                else:
+                    digest = cnp_utils.hash_cnp(number)
+                    if (
+                        Professional.objects.filter(cnp_hash=digest)
+                        .exclude(pk=professional.pk)
+                        .exists()
+                    ):
+                        errors["cnp"] = [_("Another person already has this CNP.")]
+                    born = cnp_utils.birth_date(number)
+                    if professional.birth_date and born and born != professional.birth_date:
+                        errors["birth_date"] = [
+                            _("The birth date does not match the one in the CNP.")
+                        ]
+                    professional.cnp_encrypted = cnp_utils.encrypt_cnp(number)
+                    professional.cnp_hash = digest
+                    if professional.birth_date is None and born:
+                        professional.birth_date = born
+            else:
+                professional.cnp_encrypted = ""
+                professional.cnp_hash = None
+        if errors:
+            raise ValidationError(errors)
+
+    return validate
+
+
+def professional_save(
+    *,
+    professional: Professional,
+    acting_user,
+    cnp: str | None = None,
+    allow_unverifiable_cnp: bool = False,
+) -> Professional:
+    """Create or update a person. `cnp=None` leaves a stored CNP as it is; "" erases it.
+    `allow_unverifiable_cnp` is the staff override for foreign residents' CNPs (S = 7/8)."""
+    return model_save(
+        instance=professional,
+        acting_user=acting_user,
+        validate=_professional_validator(cnp, allow_unverifiable_cnp),
+    )
+
+
+def professional_create(
+    *, acting_user, cnp: str | None = None, allow_unverifiable_cnp: bool = False, **fields
+) -> Professional:
+    return professional_save(
+        professional=Professional(**fields),
+        acting_user=acting_user,
+        cnp=cnp,
+        allow_unverifiable_cnp=allow_unverifiable_cnp,
+    )
+
+
+# --- projects, curricula, courses, trainers ------------------------------------------------
+
+
+def project_save(*, project: Project, acting_user) -> Project:
+    return model_save(instance=project, acting_user=acting_user)
+
+
+def indicator_save(*, indicator: Indicator, acting_user) -> Indicator:
+    return model_save(instance=indicator, acting_user=acting_user)
+
+
+def curriculum_save(*, curriculum: Curriculum, acting_user) -> Curriculum:
+    return model_save(instance=curriculum, acting_user=acting_user)
+
+
+def course_save(*, course: Course, acting_user) -> Course:
+    return model_save(instance=course, acting_user=acting_user)
+
+
+def _validate_trainer(trainer: Trainer) -> None:
+    trainer.full_name = normalize_text(trainer.full_name)
+    trainer.email = (trainer.email or "").strip().lower()
+
+
+def trainer_save(*, trainer: Trainer, acting_user) -> Trainer:
+    return model_save(instance=trainer, acting_user=acting_user, validate=_validate_trainer)

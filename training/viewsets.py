@@ -1,0 +1,315 @@
+"""The registry and training offer in the Wagtail admin (the one back office)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from training import selectors, services
+from training.admin_views import (
+    ServiceSnippetCreateView,
+    ServiceSnippetEditView,
+    ServiceViewSetMixin,
+    orm_search_snippet_chooser,
+)
+from training.forms import ProfessionalForm
+from training.models import (
+    County,
+    Course,
+    Curriculum,
+    Indicator,
+    Institution,
+    InstitutionType,
+    LocalTeam,
+    LocalTeamMembership,
+    Professional,
+    ProfessionalCategory,
+    Project,
+    Sector,
+    Trainer,
+)
+
+
+class ServiceSnippetViewSet(ServiceViewSetMixin, SnippetViewSet):
+    add_view_class = ServiceSnippetCreateView
+    edit_view_class = ServiceSnippetEditView
+    search_backend_name = None  # plain database search: nothing to keep indexed
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+def _simple(service, name):
+    def save(*, instance, acting_user, form):
+        return service(**{name: instance, "acting_user": acting_user})
+
+    return staticmethod(save)
+
+
+class ProfessionalViewSet(ServiceSnippetViewSet):
+    model = Professional
+    icon = "user"
+    menu_label = _("Professionals")
+    list_display = ["full_name", "county", "institution", "category", "email"]
+    list_filter = ["county", "category", "institution__institution_type", "sex"]
+    search_fields = ["first_name", "last_name", "email", "match_key"]
+    ordering = ["last_name", "first_name"]
+    chooser_viewset_class = orm_search_snippet_chooser(
+        "first_name", "last_name", "email", folded=("match_key",)
+    )
+    inspect_view_fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "sex",
+        "birth_date",
+        "county",
+        "sector",
+        "institution",
+        "position",
+        "category",
+        "category_detail",
+        "cnp_masked",
+        "user",
+        "created_at",
+        "updated_at",
+    ]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("first_name"), FieldPanel("last_name")]),
+            FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+            FieldRowPanel([FieldPanel("sex"), FieldPanel("birth_date")]),
+            FieldRowPanel([FieldPanel("county"), FieldPanel("sector")]),
+            FieldPanel("institution"),
+            FieldPanel("position"),
+            FieldRowPanel([FieldPanel("category"), FieldPanel("category_detail")]),
+            MultiFieldPanel(
+                [FieldPanel("cnp"), FieldPanel("erase_cnp"), FieldPanel("allow_unverifiable_cnp")],
+                heading=_("CNP"),
+            ),
+            FieldPanel("user"),
+        ],
+        base_form_class=ProfessionalForm,
+    )
+
+    @staticmethod
+    def save_service(*, instance, acting_user, form):
+        return services.professional_save(
+            professional=instance,
+            acting_user=acting_user,
+            cnp=form.cnp_argument(),
+            allow_unverifiable_cnp=form.cleaned_data.get("allow_unverifiable_cnp", False),
+        )
+
+    def get_queryset(self, request):
+        return selectors.professional_list()
+
+
+class InstitutionViewSet(ServiceSnippetViewSet):
+    model = Institution
+    icon = "group"
+    menu_label = _("Institutions")
+    list_display = ["name", "institution_type", "county", "ownership"]
+    list_filter = ["county", "institution_type", "ownership"]
+    search_fields = ["name"]
+    chooser_viewset_class = orm_search_snippet_chooser("name", "county__name")
+    save_service = _simple(services.institution_save, "institution")
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("institution_type"),
+        FieldRowPanel([FieldPanel("country"), FieldPanel("county"), FieldPanel("sector")]),
+        FieldPanel("ownership"),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+        FieldPanel("address"),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.institution_list()
+
+
+class LocalTeamViewSet(ServiceSnippetViewSet):
+    model = LocalTeam
+    icon = "group"
+    menu_label = _("Local teams (EIL)")
+    list_display = ["name", "county", "sector", "coordinator", "is_active"]
+    list_filter = ["county", "is_active"]
+    search_fields = ["name"]
+    save_service = _simple(services.local_team_save, "local_team")
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("county"), FieldPanel("sector")]),
+        FieldPanel("coordinator"),
+        FieldPanel("institutions"),
+        FieldPanel("is_active"),
+    ]
+
+    def get_queryset(self, request):
+        return LocalTeam.objects.select_related("county", "sector", "coordinator")
+
+
+class LocalTeamMembershipViewSet(ServiceSnippetViewSet):
+    model = LocalTeamMembership
+    icon = "user"
+    menu_label = _("Team members (EIL)")
+    list_display = ["professional", "team", "role", "since", "until"]
+    list_filter = ["team__county", "role"]
+    search_fields = ["professional__last_name", "professional__first_name", "team__name"]
+    save_service = _simple(services.local_team_membership_save, "membership")
+    panels = [
+        FieldPanel("team"),
+        FieldPanel("professional"),
+        FieldPanel("role"),
+        FieldRowPanel([FieldPanel("since"), FieldPanel("until")]),
+    ]
+
+    def get_queryset(self, request):
+        return LocalTeamMembership.objects.select_related("team", "professional")
+
+
+class TrainerViewSet(ServiceSnippetViewSet):
+    model = Trainer
+    icon = "user"
+    menu_label = _("Trainers")
+    list_display = ["full_name", "kind", "organisation", "email", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["full_name", "email"]
+    chooser_viewset_class = orm_search_snippet_chooser("full_name", "email")
+    save_service = _simple(services.trainer_save, "trainer")
+
+    def get_queryset(self, request):
+        return Trainer.objects.select_related("organisation")
+
+
+class RegistryGroup(SnippetViewSetGroup):
+    menu_label = _("Registry")
+    menu_icon = "user"
+    menu_order = 210
+    items = (
+        ProfessionalViewSet,
+        InstitutionViewSet,
+        LocalTeamViewSet,
+        LocalTeamMembershipViewSet,
+        TrainerViewSet,
+    )
+
+
+class ProjectViewSet(ServiceSnippetViewSet):
+    model = Project
+    icon = "folder-open-inverse"
+    menu_label = _("Projects")
+    list_display = ["acronym", "name", "funder", "starts_on", "ends_on"]
+    list_filter = ["funder"]
+    search_fields = ["acronym", "name", "contract_number", "smis_code"]
+    save_service = _simple(services.project_save, "project")
+    panels = [
+        FieldRowPanel([FieldPanel("acronym"), FieldPanel("funder")]),
+        FieldPanel("name"),
+        FieldPanel("programme"),
+        FieldRowPanel([FieldPanel("contract_number"), FieldPanel("smis_code")]),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+        FieldPanel("lead"),
+        FieldPanel("partners"),
+        FieldPanel("description"),
+    ]
+
+
+class IndicatorViewSet(ServiceSnippetViewSet):
+    model = Indicator
+    icon = "list-ul"
+    menu_label = _("Indicators")
+    list_display = ["code", "name", "project", "kind", "unit", "target"]
+    list_filter = ["project", "kind", "unit"]
+    search_fields = ["code", "name"]
+    save_service = _simple(services.indicator_save, "indicator")
+
+    def get_queryset(self, request):
+        return Indicator.objects.select_related("project")
+
+
+class CurriculumViewSet(ServiceSnippetViewSet):
+    model = Curriculum
+    icon = "doc-full"
+    menu_label = _("Curricula")
+    list_display = ["title", "code", "version", "project"]
+    list_filter = ["project"]
+    search_fields = ["title", "code"]
+    save_service = _simple(services.curriculum_save, "curriculum")
+
+    def get_queryset(self, request):
+        return Curriculum.objects.select_related("project")
+
+
+class CourseViewSet(ServiceSnippetViewSet):
+    model = Course
+    icon = "doc-full-inverse"
+    menu_label = _("Courses and modules")
+    list_display = [
+        "title",
+        "code",
+        "curriculum",
+        "delivery_type",
+        "hours",
+        Column("session_count", label=_("Sessions")),
+    ]
+    list_filter = ["curriculum", "delivery_type", "certificate_type"]
+    search_fields = ["title", "code"]
+    chooser_viewset_class = orm_search_snippet_chooser("title", "code")
+    save_service = _simple(services.course_save, "course")
+
+    def get_queryset(self, request):
+        return selectors.course_list()
+
+
+class OfferGroup(SnippetViewSetGroup):
+    menu_label = _("Training offer")
+    menu_icon = "doc-full"
+    menu_order = 220
+    items = (CurriculumViewSet, CourseViewSet, ProjectViewSet, IndicatorViewSet)
+
+
+class ReadOnlyViewSet(SnippetViewSet):
+    search_backend_name = None
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class CountyViewSet(ReadOnlyViewSet):
+    model = County
+    icon = "site"
+    menu_label = _("Counties")
+    list_display = ["name", "code", "siruta", "cnp_code", "development_region"]
+    list_filter = ["development_region", "kind"]
+    search_fields = ["name", "name_ascii", "code"]
+    list_per_page = 50
+
+
+class SectorViewSet(ReadOnlyViewSet):
+    model = Sector
+    icon = "site"
+    menu_label = _("Sectors of București")
+    list_display = ["name", "code", "siruta", "cnp_code"]
+
+
+class InstitutionTypeViewSet(ServiceSnippetViewSet):
+    model = InstitutionType
+    icon = "tag"
+    menu_label = _("Institution types")
+    list_display = ["name", "name_en"]
+    search_fields = ["name", "name_en"]
+    save_service = _simple(services.reference_item_save, "item")
+
+
+class ProfessionalCategoryViewSet(ServiceSnippetViewSet):
+    model = ProfessionalCategory
+    icon = "tag"
+    menu_label = _("Professional categories")
+    list_display = ["name", "name_en", "requires_detail"]
+    search_fields = ["name", "name_en"]
+    save_service = _simple(services.reference_item_save, "item")
+
+
+class ReferenceGroup(SnippetViewSetGroup):
+    menu_label = _("Reference lists")
+    menu_icon = "list-ul"
+    menu_order = 290
+    items = (CountyViewSet, SectorViewSet, InstitutionTypeViewSet, ProfessionalCategoryViewSet)

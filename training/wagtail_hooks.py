@@ -1,0 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+
+from training.admin_views import RestrictedPermissionPolicy
+from training.models import County, Sector
+from training.viewsets import OfferGroup, ReferenceGroup, RegistryGroup
+
+# Registered before the viewsets, so that the admin never offers to edit official lists.
+_READ_ONLY = {"add", "change", "delete"}
+register_permission_policy(County, RestrictedPermissionPolicy(County, forbidden=_READ_ONLY))
+register_permission_policy(Sector, RestrictedPermissionPolicy(Sector, forbidden=_READ_ONLY))
+register_snippet(RegistryGroup)
+register_snippet(OfferGroup)
+register_snippet(ReferenceGroup)
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action(
+        "formativ.enrolment.status", _("Change enrolment status"), _("Enrolment status changed")
+    )
+    actions.register_action(
+        "formativ.attendance.mark", _("Mark attendance"), _("Attendance marked")
+    )
