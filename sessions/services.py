@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from sessions.models import (
@@ -62,7 +63,11 @@ def _session_validator(training_session: TrainingSession):
         taken = seats_taken(training_session=training_session)
         if training_session.capacity < taken:
             errors["capacity"] = [
-                _("%(taken)d people already hold a seat; the capacity cannot be lower.")
+                ngettext(
+                    "%(taken)d person already holds a seat; the capacity cannot be lower.",
+                    "%(taken)d people already hold a seat; the capacity cannot be lower.",
+                    taken,
+                )
                 % {"taken": taken}
             ]
     closes = training_session.registration_closes_at

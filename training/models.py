@@ -118,7 +118,7 @@ class Institution(models.Model):
         verbose_name=_("sector"),
     )
     ownership = models.CharField(
-        _("provider"), max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC
+        _("ownership"), max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC
     )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)

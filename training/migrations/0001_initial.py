@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=255, verbose_name='name')),
                 ('country', models.CharField(default='RO', help_text='ISO 3166 code, e.g. RO, NO.', max_length=2, verbose_name='country')),
-                ('ownership', models.CharField(choices=[('public', 'public'), ('private', 'private')], default='public', max_length=10, verbose_name='provider')),
+                ('ownership', models.CharField(choices=[('public', 'public'), ('private', 'private')], default='public', max_length=10, verbose_name='ownership')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
                 ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),

@@ -1,0 +1,750 @@
+"""Deterministic demo data: a realistic picture of ANES's training work, and the benchmark
+scale. Running it again changes nothing (every object is looked up by its natural key)."""
+
+import datetime
+import random
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from demo import names
+from sessions.models import (
+    Attendance,
+    Enrolment,
+    EnrolmentStatusChange,
+    SessionDay,
+    TrainingSession,
+    Venue,
+)
+from sessions.services import attendance_mark, enrolment_create, training_session_save
+from training import services as training_services
+from training.models import (
+    County,
+    Course,
+    Curriculum,
+    Indicator,
+    Institution,
+    InstitutionType,
+    LocalTeam,
+    LocalTeamMembership,
+    Professional,
+    ProfessionalCategory,
+    Project,
+    Trainer,
+)
+from training.text import name_match_key
+
+SEED = 20191001
+TODAY_ANCHOR = datetime.time(9, 0)
+
+# Institution types a county's EIL typically brings together, with the categories of the
+# professionals they employ.
+COUNTY_INSTITUTIONS = [
+    (
+        "DGASPC",
+        "DGASPC {county}",
+        [
+            "asistent social",
+            "psiholog",
+            "manager de caz",
+            "personal centru / adăpost / locuință protejată",
+            "consilier juridic",
+        ],
+    ),
+    (
+        "IPJ / DGPMB (Poliția Română)",
+        "Inspectoratul de Poliție Județean {county}",
+        ["polițist (ofițer / agent)"],
+    ),
+    (
+        "ISJ / ISMB; CJRAE",
+        "Inspectoratul Școlar Județean {county}",
+        ["cadru didactic / consilier școlar / mediator școlar"],
+    ),
+    (
+        "Direcția de Sănătate Publică (DSP)",
+        "Direcția de Sănătate Publică {county}",
+        [
+            "medic (familie / urgență / legist)",
+            "asistent medical / asistent medical comunitar",
+            "mediator sanitar",
+        ],
+    ),
+    ("Serviciul de Probațiune", "Serviciul de Probațiune {county}", ["consilier de probațiune"]),
+    ("SPAS / DAS (primărie)", "Direcția de Asistență Socială {seat}", ["asistent social"]),
+]
+COUNTY_SEATS = {
+    "AB": "Alba Iulia",
+    "AR": "Arad",
+    "AG": "Pitești",
+    "BC": "Bacău",
+    "BH": "Oradea",
+    "BN": "Bistrița",
+    "BT": "Botoșani",
+    "BR": "Brăila",
+    "BV": "Brașov",
+    "BZ": "Buzău",
+    "CL": "Călărași",
+    "CS": "Reșița",
+    "CJ": "Cluj-Napoca",
+    "CT": "Constanța",
+    "CV": "Sfântu Gheorghe",
+    "DB": "Târgoviște",
+    "DJ": "Craiova",
+    "GL": "Galați",
+    "GR": "Giurgiu",
+    "GJ": "Târgu Jiu",
+    "HR": "Miercurea Ciuc",
+    "HD": "Deva",
+    "IL": "Slobozia",
+    "IS": "Iași",
+    "IF": "Buftea",
+    "MM": "Baia Mare",
+    "MH": "Drobeta-Turnu Severin",
+    "MS": "Târgu Mureș",
+    "NT": "Piatra Neamț",
+    "OT": "Slatina",
+    "PH": "Ploiești",
+    "SJ": "Zalău",
+    "SM": "Satu Mare",
+    "SB": "Sibiu",
+    "SV": "Suceava",
+    "TR": "Alexandria",
+    "TM": "Timișoara",
+    "TL": "Tulcea",
+    "VL": "Râmnicu Vâlcea",
+    "VS": "Vaslui",
+    "VN": "Focșani",
+    "B": "București",
+}
+
+PROJECTS = [
+    {
+        "acronym": "VENUS",
+        "name": "VENUS – Împreună pentru o viață în siguranță!",
+        "funder": Project.Funder.ESF,
+        "programme": "Programul Operațional Capital Uman (POCU) 2014–2020",
+        "contract_number": "465/4/4/128038",
+        "smis_code": "128038",
+        "starts_on": datetime.date(2019, 9, 1),
+        "ends_on": datetime.date(2023, 12, 31),
+        "description": "Rețea națională de locuințe protejate și servicii pentru victimele "
+        "violenței domestice, cu formarea profesioniștilor din cele 42 de parteneriate "
+        "județene (DGASPC).",
+        "indicators": [
+            ("O1", "Profesioniști formați", Indicator.Kind.OUTPUT, Indicator.Unit.PERSONS, 200),
+            (
+                "O2",
+                "Sesiuni de formare organizate",
+                Indicator.Kind.OUTPUT,
+                Indicator.Unit.SESSIONS,
+                8,
+            ),
+            (
+                "R1",
+                "Profesioniști certificați",
+                Indicator.Kind.RESULT,
+                Indicator.Unit.CERTIFICATES,
+                180,
+            ),
+        ],
+    },
+    {
+        "acronym": "IC-RO",
+        "name": "Sprijin pentru implementarea Convenției de la Istanbul în România",
+        "funder": Project.Funder.NORWAY_GRANTS,
+        "programme": "Granturile Norvegiene 2014–2021, Programul „Justiție”",
+        "contract_number": "",
+        "smis_code": "",
+        "starts_on": datetime.date(2020, 6, 1),
+        "ends_on": datetime.date(2024, 4, 30),
+        "description": "Formarea membrilor echipelor intersectoriale locale și seminarii cu "
+        "experți norvegieni pentru aplicarea Convenției de la Istanbul.",
+        "indicators": [
+            ("O1", "Membri EIL formați", Indicator.Kind.OUTPUT, Indicator.Unit.PERSONS, 150),
+            ("O2", "Sesiuni de formare EIL", Indicator.Kind.OUTPUT, Indicator.Unit.SESSIONS, 10),
+        ],
+    },
+]
+
+CURRICULA = [
+    {
+        "code": "SIS-FSS",
+        "title": "Set de instrumente standardizate pentru furnizorii de servicii sociale",
+        "project": "VENUS",
+        "summary": "Instrumente comune de evaluare, intervenție și monitorizare pentru "
+        "serviciile destinate victimelor violenței domestice.",
+        "courses": [
+            (
+                "SIS-01",
+                "Evaluarea riscului în cazurile de violență domestică",
+                "16",
+                "training",
+                "completion",
+            ),
+            (
+                "SIS-02",
+                "Managementul de caz pentru victimele violenței domestice",
+                "24",
+                "training",
+                "completion",
+            ),
+            (
+                "SIS-03",
+                "Lucrul în locuința protejată: standarde și proceduri",
+                "16",
+                "training",
+                "participation",
+            ),
+        ],
+    },
+    {
+        "code": "EIL",
+        "title": "Formarea echipelor intersectoriale locale (EIL)",
+        "project": "IC-RO",
+        "summary": "Cooperarea interinstituțională în prevenirea și combaterea violenței "
+        "domestice, conform Convenției de la Istanbul.",
+        "courses": [
+            (
+                "EIL-01",
+                "Intervenția coordonată a echipei intersectoriale locale",
+                "24",
+                "training",
+                "completion",
+            ),
+            (
+                "EIL-02",
+                "Ordinul de protecție provizoriu: aplicare practică",
+                "8",
+                "meeting",
+                "participation",
+            ),
+        ],
+    },
+    {
+        "code": "SEM",
+        "title": "Seminarii de informare",
+        "project": None,
+        "summary": "Seminarii scurte pentru profesioniști și publicul instituțional.",
+        "courses": [
+            (
+                "SEM-01",
+                "Seminar de informare: Convenția de la Istanbul",
+                "4",
+                "seminar",
+                "participation",
+            ),
+            (
+                "SEM-02",
+                "Seminar cu experți norvegieni: lucrul în adăposturi",
+                "6",
+                "conference",
+                "participation",
+            ),
+            ("SEM-03", "Supervizarea grupurilor de sprijin", "6", "supervision", "participation"),
+        ],
+    },
+]
+
+TRAINERS = [
+    ("Adriana Niculescu", "internal"),
+    ("Mihaela Dragomir", "internal"),
+    ("Cristian Văduva", "internal"),
+    ("Elena Sîrbu", "internal"),
+    ("Ioana Țăranu", "internal"),
+    ("Răzvan Ciocan", "internal"),
+    ("Gabriela Muntean", "external"),
+    ("Sorin Lăcătuș", "external"),
+    ("Ingrid Solberg", "partner"),
+    ("Kari Haugen", "partner"),
+]
+
+
+@dataclass
+class Report:
+    created: dict
+
+    def add(self, key: str, n: int = 1):
+        self.created[key] = self.created.get(key, 0) + n
+
+
+def _ascii(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _slug_email(first: str, last: str, n: int) -> str:
+    local = f"{_ascii(first)}.{_ascii(last)}".lower().replace(" ", "").replace("-", "")
+    return f"{local}{n}@example.ro"
+
+
+def _aware(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def demo_admin(*, password: str):
+    """The demo organiser account (superuser), created once."""
+    User = get_user_model()
+    user = User.objects.filter(username="admin").first()
+    if user is None:
+        user = User.objects.create_superuser(
+            "admin", "admin@formativ.example", password, first_name="Admin", last_name="Formativ"
+        )
+    return user
+
+
+def _person(rng: random.Random, county_code: str) -> tuple[str, str, str]:
+    if county_code in names.HUNGARIAN_COUNTIES and rng.random() < 0.45:
+        female = rng.random() < 0.8
+        first = rng.choice(names.HUNGARIAN_FEMALE if female else names.HUNGARIAN_MALE)
+        return first, rng.choice(names.HUNGARIAN_LAST), "F" if female else "M"
+    female = rng.random() < 0.8  # the social professions are mostly women
+    first = rng.choice(names.FEMALE if female else names.MALE)
+    return first, rng.choice(names.LAST), "F" if female else "M"
+
+
+def build_base(*, acting_user, stdout=None) -> Report:
+    """The everyday demo: every county, its institutions and EIL, both projects, curricula,
+    a few hundred professionals, past and upcoming sessions with enrolments and attendance."""
+    rng = random.Random(SEED)
+    report = Report({})
+    counties = {c.code: c for c in County.objects.all()}
+    types = {t.name: t for t in InstitutionType.objects.all()}
+    categories = {c.name: c for c in ProfessionalCategory.objects.all()}
+
+    with transaction.atomic():
+        anes = _institution(
+            "Agenția Națională pentru Egalitatea de Șanse între Femei și Bărbați",
+            types["ANES"],
+            counties["B"],
+            acting_user,
+            report,
+        )
+        norway = Institution.objects.filter(name="Krisesentersekretariatet").first()
+        if norway is None:
+            norway = training_services.institution_save(
+                institution=Institution(
+                    name="Krisesentersekretariatet",
+                    institution_type=types["ONG (servicii pentru victime)"],
+                    country="NO",
+                    ownership="private",
+                ),
+                acting_user=acting_user,
+            )
+            report.add("institutions")
+
+        # Institutions and one EIL per county.
+        by_county: dict[str, list[tuple[Institution, list[str]]]] = {}
+        for code, county in counties.items():
+            label = "Municipiului București" if code == "B" else county.name
+            for type_name, pattern, cats in COUNTY_INSTITUTIONS:
+                name = pattern.format(county=label, seat=COUNTY_SEATS[code])
+                if code == "B" and type_name.startswith("IPJ"):
+                    name = "Direcția Generală de Poliție a Municipiului București"
+                inst = _institution(name, types[type_name], county, acting_user, report)
+                by_county.setdefault(code, []).append((inst, cats))
+            team_name = f"EIL {label}"
+            team = LocalTeam.objects.filter(name=team_name, county=county).first()
+            if team is None:
+                team = LocalTeam(name=team_name, county=county, coordinator=by_county[code][0][0])
+                team.institutions = [i for i, _ in by_county[code]]
+                training_services.local_team_save(local_team=team, acting_user=acting_user)
+                report.add("local teams")
+
+        projects = {}
+        for spec in PROJECTS:
+            project = Project.objects.filter(acronym=spec["acronym"]).first()
+            if project is None:
+                fields = {k: v for k, v in spec.items() if k != "indicators"}
+                project = Project(**fields, lead=anes)
+                project.partners = (
+                    [i for i, _ in (by_county[c][0] for c in counties)]
+                    if spec["acronym"] == "VENUS"
+                    else [norway]
+                )
+                training_services.project_save(project=project, acting_user=acting_user)
+                for code, name, kind, unit, target in spec["indicators"]:
+                    training_services.indicator_save(
+                        indicator=Indicator(
+                            project=project,
+                            code=code,
+                            name=name,
+                            kind=kind,
+                            unit=unit,
+                            target=target,
+                        ),
+                        acting_user=acting_user,
+                    )
+                report.add("projects")
+            projects[spec["acronym"]] = project
+
+        courses = []
+        for spec in CURRICULA:
+            curriculum = Curriculum.objects.filter(code=spec["code"], version="1.0").first()
+            if curriculum is None:
+                curriculum = Curriculum(
+                    code=spec["code"],
+                    title=spec["title"],
+                    summary=spec["summary"],
+                    project=projects.get(spec["project"]),
+                )
+                curriculum.target_categories = list(categories.values())[:8]
+                training_services.curriculum_save(curriculum=curriculum, acting_user=acting_user)
+                report.add("curricula")
+            for code, title, hours, delivery, certificate in spec["courses"]:
+                course = Course.objects.filter(code=code).first()
+                if course is None:
+                    course = training_services.course_save(
+                        course=Course(
+                            curriculum=curriculum,
+                            code=code,
+                            title=title,
+                            hours=Decimal(hours),
+                            delivery_type=delivery,
+                            certificate_type=certificate,
+                            learning_outcomes="Identifică semnele violenței "
+                            "domestice.\nCooperează cu celelalte instituții "
+                            "din echipa intersectorială.",
+                        ),
+                        acting_user=acting_user,
+                    )
+                    report.add("courses")
+                courses.append((course, spec["project"]))
+
+        trainers = []
+        for full_name, kind in TRAINERS:
+            trainer = Trainer.objects.filter(full_name=full_name).first()
+            if trainer is None:
+                trainer = training_services.trainer_save(
+                    trainer=Trainer(
+                        full_name=full_name,
+                        kind=kind,
+                        email=_slug_email(*full_name.split(" ", 1), 0),
+                        organisation=norway if kind == "partner" else anes,
+                    ),
+                    acting_user=acting_user,
+                )
+                report.add("trainers")
+            trainers.append(trainer)
+
+        # Professionals: ~7 per county, in the county's institutions.
+        people_by_county: dict[str, list[Professional]] = {}
+        n = 0
+        for code in sorted(counties):
+            for _ in range(7):
+                n += 1
+                # Draw every random value first, so that a second run draws the same ones.
+                first, last, sex = _person(rng, code)
+                institution, cats = rng.choice(by_county[code])
+                category = categories[rng.choice(cats)]
+                position = rng.choice(
+                    ["Specialist", "Șef serviciu", "Expert", "Inspector", "Consilier"]
+                )
+                email = _slug_email(first, last, n)
+                person = Professional.objects.filter(email=email).first()
+                if person is None:
+                    person = training_services.professional_create(
+                        acting_user=acting_user,
+                        first_name=first,
+                        last_name=last,
+                        email=email,
+                        sex=sex,
+                        county=counties[code],
+                        institution=institution,
+                        category=category,
+                        position=position,
+                    )
+                    report.add("professionals")
+                people_by_county.setdefault(code, []).append(person)
+
+        # EIL members: the first three people of each county.
+        for code, people in people_by_county.items():
+            team = LocalTeam.objects.get(county=counties[code], name__startswith="EIL ")
+            for i, person in enumerate(people[:3]):
+                exists = LocalTeamMembership.objects.filter(team=team, professional=person)
+                if not exists.exists():
+                    training_services.local_team_membership_save(
+                        membership=LocalTeamMembership(
+                            team=team,
+                            professional=person,
+                            role="coordinator" if i == 0 else "member",
+                            since=datetime.date(2020, 1, 15),
+                        ),
+                        acting_user=acting_user,
+                    )
+                    report.add("team members")
+
+        # Sessions: 24 past, 12 upcoming, spread over counties.
+        today = timezone.localdate()
+        county_codes = sorted(counties)
+        for i in range(36):
+            code = f"DEMO-{i + 1:03d}"
+            course, project_key = courses[i % len(courses)]
+            county = counties[county_codes[(i * 5) % len(county_codes)]]
+            past = i < 24
+            start = today + datetime.timedelta(days=(-400 + i * 15) if past else (7 + (i - 24) * 9))
+            day_count = (
+                1
+                if course.delivery_type in ("seminar", "conference", "supervision", "meeting")
+                else 3
+            )
+            # Enrolments: people of the county and its neighbour (drawn before the existence
+            # check, so that every run draws the same numbers).
+            pool = (
+                people_by_county[county.code]
+                + people_by_county[
+                    county_codes[(county_codes.index(county.code) + 1) % len(county_codes)]
+                ]
+            )
+            chosen = rng.sample(pool, k=min(len(pool), rng.randint(8, 14)))
+            attendance_draws = iter([rng.random() for _ in range(len(chosen) * day_count)])
+            if TrainingSession.objects.filter(code=code).exists():
+                continue
+            venue = _venue(county, acting_user, report)
+            online = course.delivery_type == "seminar" and i % 2 == 0
+            session = TrainingSession(
+                code=code,
+                course=course,
+                county=county,
+                project=projects.get(project_key) if project_key else None,
+                delivery_mode="online" if online else "in_person",
+                venue=None if online else venue,
+                online_url="https://meet.example.ro/formativ-" + code.lower() if online else "",
+                capacity=25,
+                status="published",
+                approval_mode="automatic" if i % 3 else "manual",
+                registration_closes_at=_aware(start - datetime.timedelta(days=2), 17),
+                description="Sesiune demonstrativă.",
+            )
+            session.days = [
+                SessionDay(
+                    starts_at=_aware(start + datetime.timedelta(days=d), 9),
+                    ends_at=_aware(start + datetime.timedelta(days=d), 16),
+                )
+                for d in range(day_count)
+            ]
+            session.trainers = [trainers[i % len(trainers)], trainers[(i + 3) % len(trainers)]]
+            training_session_save(training_session=session, acting_user=acting_user)
+            report.add("sessions")
+            for person in chosen:
+                enrolment = enrolment_create(
+                    training_session=session,
+                    professional=person,
+                    source="staff",
+                    acting_user=acting_user,
+                )
+                report.add("enrolments")
+                if past:
+                    for day in session.days.all():
+                        status = "present" if next(attendance_draws) < 0.9 else "absent"
+                        attendance_mark(
+                            enrolment=enrolment,
+                            day=day,
+                            status=status,
+                            acting_user=acting_user,
+                            method="sheet",
+                        )
+                        report.add("attendance marks")
+            if past:
+                session.status = "completed"
+                training_session_save(training_session=session, acting_user=acting_user)
+    return report
+
+
+def _institution(name, institution_type, county, acting_user, report) -> Institution:
+    existing = Institution.objects.filter(name=name, county=county).first()
+    if existing:
+        return existing
+    report.add("institutions")
+    return training_services.institution_save(
+        institution=Institution(name=name, institution_type=institution_type, county=county),
+        acting_user=acting_user,
+    )
+
+
+def _venue(county, acting_user, report) -> Venue:
+    city = COUNTY_SEATS[county.code]
+    venue = Venue.objects.filter(name=f"Sala de formare DGASPC {city}", city=city).first()
+    if venue is None:
+        venue = training_services.model_save(
+            instance=Venue(
+                name=f"Sala de formare DGASPC {city}",
+                city=city,
+                county=county,
+                capacity=40,
+                address="Str. Principală nr. 1",
+            ),
+            acting_user=acting_user,
+        )
+        report.add("venues")
+    return venue
+
+
+# --- benchmark scale ----------------------------------------------------------------------
+
+LARGE = {"professionals": 17_000, "sessions": 2_000, "enrolments": 60_000, "attendance": 200_000}
+
+
+def build_large(*, stdout=None) -> Report:
+    """The benchmark scale: 17,000 professionals, 2,000 sessions, 60,000 enrolments and
+    200,000 attendance marks.
+
+    At this scale rows are bulk-inserted rather than written one by one through the services
+    (which would take an hour and fill the audit log with fixture noise). The rows are built
+    so that every invariant the services enforce holds: unique e-mails, one enrolment per
+    person and session, no more seat-holding enrolments than seats, attendance only for
+    confirmed participants on their own session's past days."""
+    rng = random.Random(SEED + 1)
+    report = Report({})
+    if TrainingSession.objects.filter(code__startswith="BENCH-").exists():
+        return report
+    counties = list(County.objects.order_by("code"))
+    categories = list(ProfessionalCategory.objects.filter(requires_detail=False))
+    course_ids = list(Course.objects.values_list("pk", flat=True))
+    project_ids = list(Project.objects.values_list("pk", flat=True)) + [None]
+    venues = {v.county_id: v for v in Venue.objects.all()}
+    institutions: dict[int, list[int]] = {}
+    for pk, county_id in Institution.objects.filter(county__isnull=False).values_list(
+        "pk", "county_id"
+    ):
+        institutions.setdefault(county_id, []).append(pk)
+    now = timezone.now()
+
+    with transaction.atomic():
+        people = []
+        for n in range(LARGE["professionals"]):
+            county = counties[n % len(counties)]
+            first, last, sex = _person(rng, county.code)
+            people.append(
+                Professional(
+                    first_name=first,
+                    last_name=last,
+                    sex=sex,
+                    match_key=name_match_key(first, last),
+                    email=f"bench{n:05d}@example.ro",
+                    county=county,
+                    institution_id=rng.choice(institutions.get(county.pk, [None])),
+                    category=rng.choice(categories),
+                )
+            )
+        Professional.objects.bulk_create(people, batch_size=2000)
+        report.add("professionals", len(people))
+        person_ids = list(
+            Professional.objects.filter(email__startswith="bench").values_list("pk", "county_id")
+        )
+        by_county: dict[int, list[int]] = {}
+        for pk, county_id in person_ids:
+            by_county.setdefault(county_id, []).append(pk)
+
+        for county in counties:
+            if county.pk not in venues:
+                venues[county.pk] = Venue.objects.create(
+                    name=f"Sala de formare DGASPC {COUNTY_SEATS[county.code]}",
+                    city=COUNTY_SEATS[county.code],
+                    county=county,
+                    capacity=40,
+                )
+
+        # 1,700 past sessions of 4 days (50,000 enrolments × 4 marks = 200,000) and 300
+        # upcoming ones (10,000 enrolments).
+        past_count, per_past, per_future = 1_700, 50_000, 10_000
+        sessions, days = [], []
+        today = timezone.localdate()
+        for i in range(LARGE["sessions"]):
+            county = counties[i % len(counties)]
+            past = i < past_count
+            start = (
+                today - datetime.timedelta(days=30 + (i % 1500))
+                if past
+                else today + datetime.timedelta(days=5 + (i % 200))
+            )
+            sessions.append(
+                TrainingSession(
+                    code=f"BENCH-{i + 1:05d}",
+                    course_id=course_ids[i % len(course_ids)],
+                    project_id=project_ids[i % len(project_ids)],
+                    county=county,
+                    venue=venues[county.pk],
+                    capacity=40,
+                    status="completed" if past else "published",
+                )
+            )
+        TrainingSession.objects.bulk_create(sessions, batch_size=1000)
+        report.add("sessions", len(sessions))
+        saved = list(
+            TrainingSession.objects.filter(code__startswith="BENCH-")
+            .order_by("code")
+            .values_list("pk", "county_id")
+        )
+        for i, (pk, _) in enumerate(saved):
+            past = i < past_count
+            start = (
+                today - datetime.timedelta(days=30 + (i % 1500))
+                if past
+                else today + datetime.timedelta(days=5 + (i % 200))
+            )
+            for d in range(4 if past else 2):
+                day = start + datetime.timedelta(days=d)
+                days.append(
+                    SessionDay(
+                        training_session_id=pk, starts_at=_aware(day, 9), ends_at=_aware(day, 16)
+                    )
+                )
+        SessionDay.objects.bulk_create(days, batch_size=5000)
+
+        enrolments = []
+        quotas = [
+            per_past // past_count + (1 if i < per_past % past_count else 0)
+            for i in range(past_count)
+        ]
+        future_n = LARGE["sessions"] - past_count
+        quotas += [
+            per_future // future_n + (1 if i < per_future % future_n else 0)
+            for i in range(future_n)
+        ]
+        for (pk, county_id), quota in zip(saved, quotas, strict=True):
+            pool = by_county[county_id]
+            for person_id in rng.sample(pool, k=min(quota, len(pool))):
+                enrolments.append(
+                    Enrolment(
+                        training_session_id=pk,
+                        professional_id=person_id,
+                        status="confirmed",
+                        source="import",
+                    )
+                )
+        Enrolment.objects.bulk_create(enrolments, batch_size=5000)
+        report.add("enrolments", len(enrolments))
+
+        enrolment_rows = Enrolment.objects.filter(
+            training_session__code__startswith="BENCH-", training_session__status="completed"
+        ).values_list("pk", "training_session_id")
+        days_by_session: dict[int, list[int]] = {}
+        for pk, session_id in SessionDay.objects.filter(
+            training_session__code__startswith="BENCH-", starts_at__lt=now
+        ).values_list("pk", "training_session_id"):
+            days_by_session.setdefault(session_id, []).append(pk)
+        marks = []
+        for enrolment_id, session_id in enrolment_rows.iterator(chunk_size=5000):
+            for day_id in days_by_session.get(session_id, []):
+                marks.append(
+                    Attendance(
+                        enrolment_id=enrolment_id,
+                        day_id=day_id,
+                        status="present" if rng.random() < 0.93 else "absent",
+                        method="import",
+                    )
+                )
+        Attendance.objects.bulk_create(marks, batch_size=10_000)
+        report.add("attendance marks", len(marks))
+        history = [
+            EnrolmentStatusChange(enrolment_id=pk, to_status="confirmed")
+            for pk in Enrolment.objects.filter(
+                training_session__code__startswith="BENCH-"
+            ).values_list("pk", flat=True)
+        ]
+        EnrolmentStatusChange.objects.bulk_create(history, batch_size=10_000)
+    return report

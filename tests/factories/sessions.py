@@ -1,0 +1,47 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from sessions.models import SessionDay, TrainingSession, Venue
+from tests.factories.training import CourseFactory, county
+
+
+def at(days_from_now: int, hour: int) -> datetime.datetime:
+    """An aware datetime `days_from_now` days away, at `hour` o'clock Bucharest time."""
+    day = timezone.localdate() + datetime.timedelta(days=days_from_now)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Sala {n}")
+    city = "Cluj-Napoca"
+    county = factory.LazyFunction(county)
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory):
+    """A published in-person session without days; use `make_session` for one with days."""
+
+    class Meta:
+        model = TrainingSession
+
+    code = factory.Sequence(lambda n: f"S-{n:05d}")
+    course = factory.SubFactory(CourseFactory)
+    county = factory.LazyFunction(county)
+    venue = factory.SubFactory(VenueFactory)
+    capacity = 20
+    status = TrainingSession.Status.PUBLISHED
+
+
+def make_session(*, start_in: int = 10, day_count: int = 2, **kwargs) -> TrainingSession:
+    """A session whose `day_count` days (09:00–17:00) start `start_in` days from today
+    (negative: in the past)."""
+    session = TrainingSessionFactory(**kwargs)
+    for i in range(day_count):
+        SessionDay.objects.create(
+            training_session=session, starts_at=at(start_in + i, 9), ends_at=at(start_in + i, 17)
+        )
+    return session

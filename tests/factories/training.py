@@ -1,0 +1,93 @@
+"""Factories for the registry and the training offer. Reference data (counties, sectors,
+institution types, categories) comes from the data migration: factories look it up."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+
+from training.models import (
+    County,
+    Course,
+    Curriculum,
+    Institution,
+    InstitutionType,
+    LocalTeam,
+    Professional,
+    ProfessionalCategory,
+    Project,
+    Trainer,
+)
+from training.text import name_match_key
+
+
+def county(code: str = "CJ") -> County:
+    return County.objects.get(code=code)
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"DGASPC Test {n}")
+    institution_type = factory.LazyFunction(lambda: InstitutionType.objects.get(name="DGASPC"))
+    county = factory.LazyFunction(county)
+
+
+class ProfessionalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Professional
+
+    first_name = factory.Sequence(lambda n: f"Ana{n}")
+    last_name = "Popescu"
+    email = factory.Sequence(lambda n: f"persoana{n}@example.org")
+    county = factory.LazyFunction(county)
+    category = factory.LazyFunction(
+        lambda: ProfessionalCategory.objects.get(name="asistent social")
+    )
+    match_key = factory.LazyAttribute(lambda o: name_match_key(o.first_name, o.last_name))
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    acronym = factory.Sequence(lambda n: f"PRJ{n}")
+    name = factory.Sequence(lambda n: f"Proiect {n}")
+    funder = Project.Funder.ESF
+    starts_on = datetime.date(2019, 1, 1)
+    ends_on = datetime.date(2023, 12, 31)
+
+
+class CurriculumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Curriculum
+
+    code = factory.Sequence(lambda n: f"CUR{n}")
+    title = factory.Sequence(lambda n: f"Curriculum {n}")
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    code = factory.Sequence(lambda n: f"C{n}")
+    title = factory.Sequence(lambda n: f"Curs {n}")
+    hours = Decimal("16")
+    delivery_type = "training"
+
+
+class TrainerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Trainer
+
+    full_name = factory.Sequence(lambda n: f"Formator {n}")
+    email = factory.Sequence(lambda n: f"formator{n}@example.org")
+
+
+class LocalTeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LocalTeam
+
+    name = factory.Sequence(lambda n: f"EIL {n}")
+    county = factory.LazyFunction(county)
