@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from config.api_support import require_perm
@@ -122,7 +122,7 @@ def create_session(request, payload: SessionIn):
     session = TrainingSession(**data)
     session.days = [SessionDay(**day) for day in days]
     result = training_session_save(training_session=session, acting_user=request.user)
-    return 201, _session_queryset().get(pk=result.training_session.pk)
+    return Status(201, _session_queryset().get(pk=result.training_session.pk))
 
 
 @router.patch("/sessions/{session_id}", response=SessionOut)

@@ -160,7 +160,9 @@ def enrolment_create(
         raise ValidationError(_("This session has already taken place."))
     if Enrolment.objects.filter(training_session=session, professional=professional).exists():
         raise ValidationError(_("This person is already enrolled in this session."))
-    if seats_taken(training_session=session) >= session.capacity:
+    waiting = session.enrolments.filter(status=Enrolment.Status.WAITLISTED).exists()
+    if waiting or seats_taken(training_session=session) >= session.capacity:
+        # Nobody jumps the queue: while people wait, a freed seat is theirs to be offered.
         status = Enrolment.Status.WAITLISTED
     elif session.approval_mode == TrainingSession.ApprovalMode.AUTOMATIC or source in (
         Enrolment.Source.STAFF,
@@ -199,6 +201,8 @@ def enrolment_set_status(
             _("An enrolment cannot go from “%(from)s” to “%(to)s”.")
             % {"from": Enrolment.Status(previous).label, "to": Enrolment.Status(status).label}
         )
+    if session.status == Status.CANCELLED and status != Enrolment.Status.CANCELLED:
+        raise ValidationError(_("This session has been cancelled."))
     holds_seat = previous in Enrolment.SEAT_HOLDING
     if (
         status in Enrolment.SEAT_HOLDING

@@ -385,8 +385,11 @@ class VenueViewSet(ServiceViewSetMixin, ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
 
-    def get_queryset(self, request):
-        return Venue.objects.select_related("county")
+    index_view_class = type(
+        "VenueIndexView",
+        (generic.IndexView,),
+        {"get_base_queryset": lambda self: Venue.objects.select_related("county")},
+    )
 
 
 class SessionsGroup(ModelViewSetGroup):

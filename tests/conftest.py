@@ -14,3 +14,31 @@ def staff_user(db):
 def admin_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """For transactional tests (browser journeys, benchmarks): the rows the data migrations
+    load (counties, sectors, categories, the home page), which a flush between transactional
+    tests removes. Loaded with the migrations' own (idempotent) functions."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.cache import cache
+    from wagtail.models import Locale, Page, Site
+
+    from cms.models import HomePage
+
+    import_module("training.migrations.0002_reference_data").load(apps, None)
+    if not HomePage.objects.exists():
+        Locale.objects.get_or_create(language_code="ro")
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        home = root.add_child(instance=HomePage(title="Formativ", slug="home"))
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="Formativ",
+        )
+    cache.clear()  # Wagtail caches the site's root paths

@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from config.api_support import require_perm
@@ -84,7 +84,7 @@ def create_professional(request, payload: ProfessionalIn):
     cnp = data.pop("cnp") or None
     data["county"] = county_by_code(data["county"])
     professional = professional_create(acting_user=request.user, cnp=cnp, **data)
-    return 201, selectors.professional_list().get(pk=professional.pk)
+    return Status(201, selectors.professional_list().get(pk=professional.pk))
 
 
 @router.get("/professionals", response=list[ProfessionalOut])

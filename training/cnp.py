@@ -30,6 +30,20 @@ def _checksum_ok(number: str) -> bool:
     return number[12] == ("1" if check == 10 else str(check))
 
 
+_COUNTY_CODES = frozenset(stdnum_cnp._COUNTIES)
+
+
+def _date_exists_in_some_century(number: str) -> bool:
+    year, month, day = int(number[1:3]), int(number[3:5]), int(number[5:7])
+    for century in (1800, 1900, 2000):
+        try:
+            datetime.date(century + year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def birth_date(number: str) -> datetime.date | None:
     """The birth date a CNP encodes; None for foreign residents (S = 7/8: century not encoded)."""
     if number[0] in "78":
@@ -46,8 +60,17 @@ def validate_cnp(value: str, *, allow_unverifiable_date: bool = False) -> str:
     number = stdnum_cnp.compact(value or "")
     if len(number) != 13 or not number.isdigit():
         raise ValidationError(_("The CNP must have exactly 13 digits."), code="cnp_format")
+    if number[0] not in "12345678":
+        raise ValidationError(_("The CNP must start with a digit from 1 to 8."), code="cnp_invalid")
     foreign = number[0] in "78"
     if foreign and allow_unverifiable_date:
+        # The override lifts only the century python-stdnum assumes: the date must exist in
+        # some century, the county code must exist, and the control digit must match.
+        if not _date_exists_in_some_century(number) or number[7:9] not in _COUNTY_CODES:
+            raise ValidationError(
+                _("The CNP is not valid (sex digit, birth date or county code)."),
+                code="cnp_invalid",
+            )
         if not _checksum_ok(number):
             raise ValidationError(_("The CNP control digit is wrong."), code="cnp_checksum")
     else:

@@ -28,4 +28,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail previews frame same-origin pages
+# Wagtail shows page previews in a same-origin iframe, so frames are allowed from our own
+# origin only; the deploy check that asks for DENY is silenced for that reason.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]

@@ -144,11 +144,6 @@ class TestGapsInPythonStdnum:
         number = with_check_digit("199022912345")
         assert error_code(number, allow_unverifiable_date=True) == "cnp_invalid"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: the foreign-resident override skips every check but the control digit, "
-        "so a month 13 or an unknown county code is accepted (training/cnp.py:46-48)",
-    )
     @pytest.mark.parametrize(
         "first12",
         [
@@ -240,3 +235,8 @@ class TestKeyedHash:
         settings.FORMATIV_PII_KEY = original_key
         cnp._keys.cache_clear()
         assert hash_cnp(MAN_1980) == before
+
+
+def test_a_first_digit_of_9_is_refused():
+    # 9 starts a foreigner's tax number (NIF), not a CNP.
+    assert error_code(build("9", datetime.date(1980, 5, 17))) == "cnp_invalid"

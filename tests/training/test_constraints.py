@@ -56,10 +56,9 @@ def test_project_may_start_and_end_on_the_same_day():
     Project.objects.create(acronym="ZI", name="O zi", funder="other", starts_on=day, ends_on=day)
 
 
-@pytest.mark.parametrize("target", [0])
-def test_indicator_target_must_be_positive(target):
+def test_indicator_target_must_be_positive():
     project = ProjectFactory()
-    refused(Indicator.objects.create, project=project, code="O1", name="Persoane", target=target)
+    refused(Indicator.objects.create, project=project, code="O1", name="Persoane", target=0)
     Indicator.objects.create(project=project, code="O1", name="Persoane", target=1)
 
 
@@ -152,9 +151,8 @@ def test_professional_cnp_hash_is_unique():
 # --- sessions -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("capacity", [0])
-def test_session_needs_at_least_one_seat(capacity):
-    refused(TrainingSessionFactory, capacity=capacity)
+def test_session_needs_at_least_one_seat():
+    refused(TrainingSessionFactory, capacity=0)
     assert not TrainingSession.objects.exists()
 
 

@@ -1,0 +1,85 @@
+# Formativ: `make run` serves the demo site, `make test` runs the whole suite.
+# Everything below installs what it needs, from a bare clone on Debian 12 with Python 3.11.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := .make
+
+.PHONY: run test test-unit test-e2e test-postgres bench lint format messages seed worker clean
+
+$(STAMP):
+	mkdir -p $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Runtime dependencies (pinned), reinstalled when the pins change.
+$(STAMP)/base: requirements/base.txt | $(PY) $(STAMP)
+	$(PIP) install -q -r requirements/base.txt
+	touch $@
+
+# Test and tooling dependencies (pinned).
+$(STAMP)/dev: requirements/base.txt requirements/dev.txt | $(PY) $(STAMP)
+	$(PIP) install -q -r requirements/dev.txt
+	touch $@ $(STAMP)/base
+
+$(STAMP)/gettext: | $(STAMP)
+	scripts/ensure-system-packages.sh msgfmt:gettext
+	touch $@
+
+$(STAMP)/chromium: | $(STAMP)
+	scripts/ensure-system-packages.sh /usr/bin/chromium:chromium
+	touch $@
+
+messages: $(STAMP)/base $(STAMP)/gettext
+	$(MANAGE) compilemessages -v0 --ignore=$(VENV)
+
+## run: everything from a bare clone to a served site with demo data and the task worker.
+run: messages
+	$(MANAGE) migrate --noinput -v0
+	@if [ ! -f $(STAMP)/seeded ] || [ ! -f db.sqlite3 ]; then \
+		$(MANAGE) seed_demo && touch $(STAMP)/seeded; \
+	else \
+		echo "Demo admin: http://$(HOST):$(PORT)/admin/  user: admin  password: $${FORMATIV_DEMO_PASSWORD:-formativ-demo}"; \
+	fi
+	@echo "Serving Formativ on http://$(HOST):$(PORT) (task worker running beside it; Ctrl+C stops both)"
+	@$(MANAGE) db_worker --queue-name='*' & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: $(STAMP)/base
+	$(MANAGE) db_worker --queue-name='*'
+
+seed: messages
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) seed_demo
+
+## test: everything from a bare clone to a passing full suite (unit, API, admin, browser).
+test: $(STAMP)/dev messages $(STAMP)/chromium
+	$(VENV)/bin/pytest
+
+## test-postgres: the same suite on a throwaway PostgreSQL cluster on a loopback port.
+test-postgres: $(STAMP)/dev messages $(STAMP)/chromium
+	scripts/ensure-system-packages.sh /usr/lib/postgresql/15/bin/initdb:postgresql
+	scripts/test-postgres.sh
+
+## bench: benchmarks; they print figures and ratios, and never fail on time.
+bench: $(STAMP)/dev messages
+	$(VENV)/bin/pytest tests/bench -m bench -s -q
+
+lint: $(STAMP)/dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)/dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) $(STAMP) static_collected
