@@ -17,16 +17,16 @@ $(STAMP):
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	$(PIP) install -qq --upgrade pip
 
 # Runtime dependencies (pinned), reinstalled when the pins change.
 $(STAMP)/base: requirements/base.txt | $(PY) $(STAMP)
-	$(PIP) install -q -r requirements/base.txt
+	$(PIP) install -qq -r requirements/base.txt
 	touch $@
 
 # Test and tooling dependencies (pinned).
 $(STAMP)/dev: requirements/base.txt requirements/dev.txt | $(PY) $(STAMP)
-	$(PIP) install -q -r requirements/dev.txt
+	$(PIP) install -qq -r requirements/dev.txt
 	touch $@ $(STAMP)/base
 
 $(STAMP)/gettext: | $(STAMP)

@@ -2,13 +2,23 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from sessions.models import Enrolment, SessionDay, TrainingSession
 
 
-def _per_session(queryset, expression):
+def _per_session(queryset, expression, output_field):
     """A correlated subquery: one aggregate of `queryset` for the outer session row. Cheaper
     than joining days and enrolments together, whose product grows with both."""
     return Subquery(
@@ -16,7 +26,8 @@ def _per_session(queryset, expression):
         .order_by()
         .values("training_session")
         .annotate(value=expression)
-        .values("value")
+        .values("value"),
+        output_field=output_field,
     )
 
 
@@ -25,10 +36,10 @@ def training_session_list() -> QuerySet[TrainingSession]:
     days = SessionDay.objects.all()
     seats = Enrolment.objects.filter(status__in=Enrolment.SEAT_HOLDING)
     return TrainingSession.objects.select_related("course", "county", "project", "venue").annotate(
-        first_day=_per_session(days, Min("starts_at")),
-        last_day=_per_session(days, Max("ends_at")),
-        day_count=Coalesce(_per_session(days, Count("pk")), 0),
-        seats_taken=Coalesce(_per_session(seats, Count("pk")), 0),
+        first_day=_per_session(days, Min("starts_at"), DateTimeField()),
+        last_day=_per_session(days, Max("ends_at"), DateTimeField()),
+        day_count=Coalesce(_per_session(days, Count("pk"), IntegerField()), 0),
+        seats_taken=Coalesce(_per_session(seats, Count("pk"), IntegerField()), 0),
     )
 
 

@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -47,7 +49,13 @@ class TrainingSessionFilterSet(WagtailFilterSet):
         fields = ["county", "project", "course", "status", "delivery_mode"]
 
 
+def _local_date(value) -> str:
+    return date_format(timezone.localtime(value), "SHORT_DATE_FORMAT") if value else "—"
+
+
 class SessionIndexView(generic.IndexView):
+    default_ordering = "-first_day"
+
     def get_base_queryset(self):
         return selectors.training_session_list()
 
@@ -104,7 +112,12 @@ class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
         Column("display_title", label=_("Title"), accessor="display_title"),
         "county",
         "project",
-        DateColumn("first_day", label=_("First day"), sort_key="first_day"),
+        Column(
+            "first_day",
+            label=_("First day"),
+            sort_key="first_day",
+            accessor=lambda s: _local_date(s.first_day),
+        ),
         Column("day_count", label=_("Days")),
         Column(
             "seats", label=_("Seats taken"), accessor=lambda s: f"{s.seats_taken} / {s.capacity}"
@@ -356,7 +369,7 @@ class AttendanceViewSet(ServiceViewSetMixin, ModelViewSet):
     list_display = [
         Column("participant", label=_("Participant"), accessor=lambda a: a.enrolment.professional),
         Column("session", label=_("Session"), accessor=lambda a: a.enrolment.training_session.code),
-        DateColumn("day", label=_("Day"), accessor=lambda a: a.day.starts_at),
+        Column("day", label=_("Day"), accessor=lambda a: _local_date(a.day.starts_at)),
         "status",
         "method",
     ]

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from sessions.models import Attendance, Enrolment
 from tests.factories.sessions import VenueFactory, make_session
@@ -136,3 +137,11 @@ def test_session_list_filters_by_county(admin_client):
     page = admin_client.get(f"/admin/trainingsession/?county={county_id}").content.decode()
     assert iasi.code in page
     assert cluj.code not in page
+
+
+@pytest.mark.django_db
+def test_session_list_shows_the_first_day_as_a_local_date(admin_client):
+    session = make_session(start_in=40, day_count=2)
+    first = session.days.order_by("starts_at").first().starts_at
+    page = admin_client.get("/admin/trainingsession/").content.decode()
+    assert timezone.localtime(first).strftime("%d.%m.%Y") in page
