@@ -44,7 +44,7 @@ messages: $(STAMP)/base $(STAMP)/gettext
 run: messages
 	$(MANAGE) migrate --noinput -v0
 	@if [ ! -f $(STAMP)/seeded ] || [ ! -f db.sqlite3 ]; then \
-		$(MANAGE) seed_demo && touch $(STAMP)/seeded; \
+		FORMATIV_BASE_URL=http://$(HOST):$(PORT) $(MANAGE) seed_demo && touch $(STAMP)/seeded; \
 	else \
 		echo "Demo admin: http://$(HOST):$(PORT)/admin/  user: admin  password: $${FORMATIV_DEMO_PASSWORD:-formativ-demo}"; \
 	fi

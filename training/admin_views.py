@@ -45,6 +45,8 @@ class ServiceSaveMixin:
             return super().form_valid(form)
         except ValidationError as exc:
             add_service_errors(form, exc)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 

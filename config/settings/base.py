@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     # Background work
     "django_tasks",
     "django_tasks_db",
@@ -160,6 +161,11 @@ WAGTAIL_SITE_NAME = "Formativ"
 WAGTAILADMIN_BASE_URL = env("FORMATIV_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
+# Nothing leaves the server at run time: no Gravatar avatars (staff e-mail hashes sent to a
+# third party), no release check, no "what's new" banner.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 LOGIN_URL = "wagtailadmin_login"
 LOGIN_REDIRECT_URL = "wagtailadmin_home"
 

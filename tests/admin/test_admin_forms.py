@@ -1,0 +1,158 @@
+"""Back-office forms go through the services: bad input is refused with a Romanian message and
+nothing is saved; good input is saved, audited, and double bookings are pointed out."""
+
+import pytest
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
+
+from sessions.models import TrainingSession
+from tests.factories.sessions import VenueFactory, at, make_session
+from tests.factories.training import CourseFactory, ProfessionalFactory, TrainerFactory
+from training.models import County, Professional
+
+pytestmark = pytest.mark.django_db
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def session_form(*, code, course, venue, days, trainers=(), capacity=20, status="published"):
+    data = {
+        "code": code,
+        "status": status,
+        "course": course.pk,
+        "title": "",
+        "project": "",
+        "county": County.objects.get(code="CJ").pk,
+        "sector": "",
+        "delivery_mode": "in_person",
+        "venue": venue.pk,
+        "online_url": "",
+        "trainers": [t.pk for t in trainers],
+        "capacity": capacity,
+        "approval_mode": "automatic",
+        "registration_opens_at": "",
+        "registration_closes_at": "",
+        "description": "",
+        "days-TOTAL_FORMS": len(days),
+        "days-INITIAL_FORMS": 0,
+        "days-MIN_NUM_FORMS": 1,
+        "days-MAX_NUM_FORMS": 1000,
+    }
+    for i, (start, end) in enumerate(days):
+        data.update(
+            {
+                f"days-{i}-starts_at": _local(start),
+                f"days-{i}-ends_at": _local(end),
+                f"days-{i}-id": "",
+                f"days-{i}-ORDER": i + 1,
+                f"days-{i}-DELETE": "",
+            }
+        )
+    return data
+
+
+def test_a_session_created_in_the_admin_is_saved_with_its_days_and_audited(admin_client):
+    course, venue = CourseFactory(), VenueFactory()
+    data = session_form(
+        code="CJ-2027-01",
+        course=course,
+        venue=venue,
+        days=[(at(30, 9), at(30, 17)), (at(31, 9), at(31, 17))],
+    )
+    response = admin_client.post("/admin/trainingsession/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session = TrainingSession.objects.get(code="CJ-2027-01")
+    assert session.days.count() == 2
+    assert ModelLogEntry.objects.filter(object_id=str(session.pk), action="wagtail.create").exists()
+
+
+def test_a_day_ending_before_it_starts_is_refused_in_romanian_and_nothing_is_saved(admin_client):
+    data = session_form(
+        code="CJ-BAD", course=CourseFactory(), venue=VenueFactory(), days=[(at(30, 17), at(30, 9))]
+    )
+    response = admin_client.post("/admin/trainingsession/new/", data, HTTP_ACCEPT_LANGUAGE="ro")
+    assert response.status_code == 200
+    assert "trebuie să fie ulterior începutului" in response.content.decode()
+    assert not TrainingSession.objects.filter(code="CJ-BAD").exists()
+
+
+def test_capacity_below_the_seats_taken_is_refused_in_the_admin(admin_client):
+    from sessions.models import Enrolment
+
+    session = make_session(capacity=3)
+    for person in ProfessionalFactory.create_batch(3):
+        Enrolment.objects.create(
+            training_session=session, professional=person, status="confirmed", source="staff"
+        )
+    days = list(session.days.all())
+    data = session_form(
+        code=session.code,
+        course=session.course,
+        venue=session.venue,
+        days=[(d.starts_at, d.ends_at) for d in days],
+        capacity=2,
+    )
+    data["days-INITIAL_FORMS"] = len(days)
+    for i, day in enumerate(days):
+        data[f"days-{i}-id"] = day.pk
+    response = admin_client.post(f"/admin/trainingsession/edit/{session.pk}/", data)
+    assert response.status_code == 200
+    assert "capacitatea nu poate fi mai mică" in response.content.decode()
+    session.refresh_from_db()
+    assert session.capacity == 3
+
+
+def test_a_trainer_double_booking_is_pointed_out_when_saving(admin_client):
+    trainer = TrainerFactory(full_name="Elena Sîrbu")
+    other = make_session(start_in=30, day_count=1)
+    other.trainers.add(trainer)
+    other.save()  # a ParentalManyToManyField commits on save
+    data = session_form(
+        code="CJ-OVERLAP",
+        course=CourseFactory(),
+        venue=VenueFactory(),
+        days=[(at(30, 10), at(30, 12))],
+        trainers=[trainer],
+    )
+    response = admin_client.post("/admin/trainingsession/new/", data, follow=True)
+    assert TrainingSession.objects.filter(code="CJ-OVERLAP").exists()  # a warning, not a refusal
+    warnings = [str(m.message) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1
+    assert "Elena Sîrbu" in warnings[0]
+    assert other.code in warnings[0]
+
+
+def test_an_invalid_cnp_is_refused_in_romanian_and_nothing_is_saved(admin_client):
+    data = {
+        "first_name": "Ioana",
+        "last_name": "Ștefănescu",
+        "email": "ioana@example.ro",
+        "phone": "",
+        "sex": "F",
+        "birth_date": "",
+        "county": County.objects.get(code="CJ").pk,
+        "sector": "",
+        "institution": "",
+        "position": "",
+        "category": "",
+        "category_detail": "",
+        "cnp": "1234567890123",
+        "user": "",
+    }
+    response = admin_client.post("/admin/snippets/training/professional/add/", data)
+    assert response.status_code == 200
+    assert "CNP" in response.content.decode()
+    assert (
+        "cifra de control" in response.content.decode().lower()
+        or "nu este valid" in response.content.decode()
+    )
+    assert not Professional.objects.filter(email="ioana@example.ro").exists()
+
+
+def test_counties_cannot_be_edited_in_the_admin(admin_client):
+    cluj = County.objects.get(code="CJ")
+    response = admin_client.get(f"/admin/snippets/training/county/edit/{cluj.pk}/")
+    assert response.status_code in (302, 403)
+    assert admin_client.get("/admin/snippets/training/county/add/").status_code in (302, 403)
