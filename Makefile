@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := .make
 
-.PHONY: run test test-unit test-e2e test-postgres bench lint format messages seed worker clean
+.PHONY: run test test-postgres bench bench-postgres lint format messages seed worker clean
 
 $(STAMP):
 	mkdir -p $(STAMP)
@@ -72,6 +72,10 @@ test-postgres: $(STAMP)/dev messages $(STAMP)/chromium
 ## bench: benchmarks; they print figures and ratios, and never fail on time.
 bench: $(STAMP)/dev messages
 	$(VENV)/bin/pytest tests/bench -m bench -s -q
+
+bench-postgres: $(STAMP)/dev messages
+	scripts/ensure-system-packages.sh /usr/lib/postgresql/15/bin/initdb:postgresql
+	scripts/test-postgres.sh tests/bench -m bench -s -q
 
 lint: $(STAMP)/dev
 	$(VENV)/bin/ruff check .

@@ -656,11 +656,6 @@ def build_large(*, stdout=None) -> Report:
         for i in range(LARGE["sessions"]):
             county = counties[i % len(counties)]
             past = i < past_count
-            start = (
-                today - datetime.timedelta(days=30 + (i % 1500))
-                if past
-                else today + datetime.timedelta(days=5 + (i % 200))
-            )
             sessions.append(
                 TrainingSession(
                     code=f"BENCH-{i + 1:05d}",
@@ -680,12 +675,9 @@ def build_large(*, stdout=None) -> Report:
             .values_list("pk", "county_id")
         )
         for i, (pk, _) in enumerate(saved):
+            # Past sessions: four days, starting 30 or more days ago; upcoming ones: two days.
             past = i < past_count
-            start = (
-                today - datetime.timedelta(days=30 + (i % 1500))
-                if past
-                else today + datetime.timedelta(days=5 + (i % 200))
-            )
+            start = today + datetime.timedelta(days=-30 - (i % 1500) if past else 5 + (i % 200))
             for d in range(4 if past else 2):
                 day = start + datetime.timedelta(days=d)
                 days.append(

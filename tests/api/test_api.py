@@ -12,20 +12,15 @@ from wagtail.models import APIToken, ModelLogEntry
 
 from sessions.models import Enrolment, SessionDay, TrainingSession
 from tests.factories.sessions import at, make_session
-from tests.factories.training import CourseFactory, ProfessionalFactory
+from tests.factories.training import (
+    CourseFactory,
+    ProfessionalFactory,
+    build_cnp,  # noqa: E402
+)
 from training.cnp import mask_cnp
 from training.models import Professional
 
 pytestmark = pytest.mark.django_db
-
-WEIGHTS = (2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9)
-
-
-def build_cnp(sex: str, born: datetime.date, county_code: str = "12", serial: str = "345") -> str:
-    first12 = f"{sex}{born:%y%m%d}{county_code}{serial}"
-    remainder = sum(w * int(d) for w, d in zip(WEIGHTS, first12, strict=True)) % 11
-    return first12 + ("1" if remainder == 10 else str(remainder))
-
 
 CNP = build_cnp("2", datetime.date(1985, 4, 23))
 BAD_CNP = CNP[:12] + str((int(CNP[12]) + 1) % 10)

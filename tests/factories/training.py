@@ -20,6 +20,15 @@ from training.models import (
 )
 from training.text import name_match_key
 
+CNP_WEIGHTS = (2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9)
+
+
+def build_cnp(sex: str, born: datetime.date, county_code: str = "12", serial: str = "345") -> str:
+    """A CNP with the control digit computed as the law describes (remainder 10 gives 1)."""
+    first12 = f"{sex}{born:%y%m%d}{county_code}{serial}"
+    remainder = sum(w * int(d) for w, d in zip(CNP_WEIGHTS, first12, strict=True)) % 11
+    return first12 + ("1" if remainder == 10 else str(remainder))
+
 
 def county(code: str = "CJ") -> County:
     return County.objects.get(code=code)

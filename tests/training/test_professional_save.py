@@ -8,22 +8,18 @@ from django.db import connection
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from tests.factories.training import InstitutionFactory, ProfessionalFactory, county
+from tests.factories.training import (
+    InstitutionFactory,
+    ProfessionalFactory,
+    build_cnp,  # noqa: E402
+    county,
+)
 from training.cnp import decrypt_cnp, mask_cnp
 from training.models import Professional, ProfessionalCategory, Sector
 from training.services import professional_create, professional_save
 from training.text import name_match_key
 
 pytestmark = pytest.mark.django_db
-
-WEIGHTS = (2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9)
-
-
-def build_cnp(sex: str, born: datetime.date, county_code: str = "12", serial: str = "345") -> str:
-    first12 = f"{sex}{born:%y%m%d}{county_code}{serial}"
-    remainder = sum(w * int(d) for w, d in zip(WEIGHTS, first12, strict=True)) % 11
-    return first12 + ("1" if remainder == 10 else str(remainder))
-
 
 CNP_ANA = build_cnp("2", datetime.date(1985, 4, 23))  # a woman born 23.04.1985
 CNP_ION = build_cnp("1", datetime.date(1972, 11, 3), serial="078")
