@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import messages
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -47,6 +49,10 @@ class TrainingSessionFilterSet(WagtailFilterSet):
     class Meta:
         model = TrainingSession
         fields = ["county", "project", "course", "status", "delivery_mode"]
+
+
+def _local_datetime(value) -> str:
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 def _local_date(value) -> str:
@@ -245,6 +251,28 @@ class EnrolmentIndexView(generic.IndexView):
         return selectors.enrolment_list()
 
 
+class EnrolmentInspectView(generic.InspectView):
+    def get_history_display_value(self):
+        changes = self.object.history.select_related("changed_by")
+        return (
+            format_html_join(
+                mark_safe("<br>"),  # noqa: S308 - a constant separator
+                "{} · {} → {} · {} {}",
+                (
+                    (
+                        _local_datetime(change.changed_at),
+                        change.get_from_status_display() or "—",
+                        change.get_to_status_display(),
+                        change.changed_by or _("system"),
+                        f"({change.reason})" if change.reason else "",
+                    )
+                    for change in changes
+                ),
+            )
+            or "—"
+        )
+
+
 class EnrolmentEditForm(WagtailAdminModelForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
 
@@ -311,7 +339,9 @@ class EnrolmentViewSet(ServiceViewSetMixin, ModelViewSet):
         "nominated_by",
         "created_at",
         "updated_at",
+        "history",
     ]
+    inspect_view_class = EnrolmentInspectView
     panels = [
         FieldPanel("training_session"),
         FieldPanel("professional"),

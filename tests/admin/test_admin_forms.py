@@ -156,3 +156,39 @@ def test_counties_cannot_be_edited_in_the_admin(admin_client):
     response = admin_client.get(f"/admin/snippets/training/county/edit/{cluj.pk}/")
     assert response.status_code in (302, 403)
     assert admin_client.get("/admin/snippets/training/county/add/").status_code in (302, 403)
+
+
+def test_an_enrolment_status_change_made_in_the_admin_shows_in_its_history(
+    admin_client, staff_user
+):
+    from sessions.services import enrolment_create
+
+    session = make_session(capacity=5)
+    enrolment = enrolment_create(
+        training_session=session, professional=ProfessionalFactory(), acting_user=staff_user
+    )
+    response = admin_client.post(
+        f"/admin/enrolment/edit/{enrolment.pk}/",
+        {"status": "cancelled", "reason": "s-a îmbolnăvit"},
+    )
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.status == "cancelled"
+    page = admin_client.get(f"/admin/enrolment/inspect/{enrolment.pk}/").content.decode()
+    assert "s-a îmbolnăvit" in page
+    assert "anulată" in page.lower() or "anulat" in page.lower()
+
+
+def test_a_forbidden_enrolment_change_is_refused_in_the_admin(admin_client, staff_user):
+    from sessions.services import enrolment_create
+
+    session = make_session(capacity=5)
+    enrolment = enrolment_create(
+        training_session=session, professional=ProfessionalFactory(), acting_user=staff_user
+    )
+    response = admin_client.post(
+        f"/admin/enrolment/edit/{enrolment.pk}/", {"status": "rejected", "reason": ""}
+    )
+    assert response.status_code == 200  # form shown again with the reason
+    enrolment.refresh_from_db()
+    assert enrolment.status == "confirmed"
