@@ -1,10 +1,13 @@
 """Reads for sessions: each selector owns its joins and annotations."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
     Count,
     DateTimeField,
+    Exists,
+    F,
     IntegerField,
     Max,
     Min,
@@ -13,9 +16,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
-from sessions.models import Enrolment, SessionDay, TrainingSession
+from sessions.models import Attendance, Enrolment, SessionDay, TrainingSession
 
 
 def _per_session(queryset, expression, output_field):
@@ -98,3 +102,92 @@ def training_session_conflicts(*, training_session: TrainingSession) -> list[Con
                 key = (other.pk, "trainer", str(trainer))
                 conflicts[key] = Conflict(other, "trainer", str(trainer))
     return list(conflicts.values())
+
+
+# --- public site ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionFilters:
+    """What a visitor can narrow the public calendar by (all optional)."""
+
+    county: object = None
+    category: object = None
+    course: object = None
+    delivery_type: str = ""
+    month: datetime.date | None = None  # any day of the month
+    mode: str = ""  # "online" or "in_person"; hybrid sessions match both
+
+
+def public_session_list(*, filters: SessionFilters | None = None) -> QuerySet[TrainingSession]:
+    """Published sessions that have not ended yet, soonest first, with the seats left."""
+    filters = filters or SessionFilters()
+    qs = (
+        training_session_list()
+        .filter(status=TrainingSession.Status.PUBLISHED, last_day__gte=timezone.now())
+        .annotate(seats_left=Greatest(F("capacity") - F("seats_taken"), 0))
+        .order_by("first_day", "pk")
+    )
+    if filters.county is not None:
+        qs = qs.filter(county=filters.county)
+    if filters.course is not None:
+        qs = qs.filter(course=filters.course)
+    if filters.category is not None:
+        qs = qs.filter(course__target_categories=filters.category)
+    if filters.delivery_type:
+        qs = qs.filter(course__delivery_type=filters.delivery_type)
+    if filters.mode:
+        qs = qs.filter(delivery_mode__in=[filters.mode, TrainingSession.DeliveryMode.HYBRID])
+    if filters.month is not None:
+        start = filters.month.replace(day=1)
+        end = (start + datetime.timedelta(days=32)).replace(day=1)
+        qs = qs.filter(
+            Exists(
+                SessionDay.objects.filter(
+                    training_session=OuterRef("pk"),
+                    starts_at__date__gte=start,
+                    starts_at__date__lt=end,
+                )
+            )
+        )
+    return qs
+
+
+def course_trainers(*, course) -> QuerySet:
+    """Trainers of a course's upcoming published sessions."""
+    from training.models import Trainer
+
+    upcoming = public_session_list(filters=SessionFilters(course=course)).values("pk")
+    return Trainer.objects.filter(sessions__in=upcoming).select_related("organisation").distinct()
+
+
+def headline_figures() -> dict[str, int]:
+    """What the home page shows: unique persons present at least once, sessions held,
+    counties reached."""
+    held = TrainingSession.objects.filter(status=TrainingSession.Status.COMPLETED)
+    return {
+        "persons_trained": Attendance.objects.filter(status=Attendance.Status.PRESENT)
+        .values("enrolment__professional")
+        .distinct()
+        .count(),
+        "sessions_held": held.count(),
+        "counties_reached": held.values("county").distinct().count(),
+    }
+
+
+def project_indicator_progress(*, project) -> list[tuple[object, int | None]]:
+    """Each indicator of a project with what has been achieved so far (None where Formativ
+    does not measure it yet)."""
+    from training.models import Indicator
+
+    sessions = TrainingSession.objects.filter(project=project)
+    achieved = {
+        Indicator.Unit.PERSONS: Attendance.objects.filter(
+            status=Attendance.Status.PRESENT, enrolment__training_session__in=sessions
+        )
+        .values("enrolment__professional")
+        .distinct()
+        .count(),
+        Indicator.Unit.SESSIONS: sessions.filter(status=TrainingSession.Status.COMPLETED).count(),
+    }
+    return [(indicator, achieved.get(indicator.unit)) for indicator in project.indicators.all()]

@@ -32,6 +32,7 @@ def reference_data(transactional_db):
     import_module("training.migrations.0002_reference_data").load(apps, None)
     if not HomePage.objects.exists():
         Locale.objects.get_or_create(language_code="ro")
+        Locale.objects.get_or_create(language_code="en")
         root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
         home = root.add_child(instance=HomePage(title="Formativ", slug="home"))
         Site.objects.create(

@@ -1,6 +1,6 @@
 """Reads for the registry and training offer: each selector owns its joins."""
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
 from training.models import Course, Institution, Professional
 
@@ -19,5 +19,11 @@ def course_list() -> QuerySet[Course]:
     )
 
 
-def curriculum_hours(curriculum) -> float:
-    return curriculum.courses.aggregate(total=Sum("hours"))["total"] or 0
+def course_search(*, query: str) -> QuerySet[Course]:
+    """Courses whose title, code or description contains every word of `query`."""
+    qs = Course.objects.select_related("curriculum").order_by("title")
+    for word in query.split()[:8]:
+        qs = qs.filter(
+            Q(title__icontains=word) | Q(code__icontains=word) | Q(description__icontains=word)
+        )
+    return qs

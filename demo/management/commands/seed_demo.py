@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from demo.pages import build_pages
 from demo.seed import build_base, build_large, demo_admin
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         password = os.environ.get("FORMATIV_DEMO_PASSWORD", "formativ-demo")
         admin = None if no_admin else demo_admin(password=password)
         report = build_base(acting_user=admin)
+        pages = build_pages()
+        if pages:
+            report.add("pages", pages)
         if size == "large":
             large = build_large()
             for key, n in large.created.items():
