@@ -8,14 +8,18 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-STAMP := .make
+# Stamps live inside the virtualenv: removing .venv forgets what was installed into it.
+STAMP := $(VENV)/.make
 
 .PHONY: run test test-postgres bench bench-postgres lint format messages seed worker clean
 
-$(STAMP):
+$(STAMP): | $(PY)
 	mkdir -p $(STAMP)
 
+# Debian's python3.11 needs python3.11-venv (ensurepip) to create a virtualenv.
 $(PY):
+	$(PYTHON) -c 'import ensurepip' 2>/dev/null || \
+		scripts/ensure-system-packages.sh /nonexistent/ensurepip:python3.11-venv
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -qq --upgrade pip
 
@@ -43,11 +47,8 @@ messages: $(STAMP)/base $(STAMP)/gettext
 ## run: everything from a bare clone to a served site with demo data and the task worker.
 run: messages
 	$(MANAGE) migrate --noinput -v0
-	@if [ ! -f $(STAMP)/seeded ] || [ ! -f db.sqlite3 ]; then \
-		FORMATIV_BASE_URL=http://$(HOST):$(PORT) $(MANAGE) seed_demo && touch $(STAMP)/seeded; \
-	else \
-		echo "Demo admin: http://$(HOST):$(PORT)/admin/  user: admin  password: $${FORMATIV_DEMO_PASSWORD:-formativ-demo}"; \
-	fi
+	@# Idempotent: builds the demo data the first time, and only prints the login after that.
+	FORMATIV_BASE_URL=http://$(HOST):$(PORT) $(MANAGE) seed_demo
 	@echo "Serving Formativ on http://$(HOST):$(PORT) (task worker running beside it; Ctrl+C stops both)"
 	@$(MANAGE) db_worker --queue-name='*' & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -86,4 +87,4 @@ format: $(STAMP)/dev
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(STAMP) static_collected
+	rm -rf $(VENV) static_collected

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from sessions.api import router as sessions_router
@@ -38,6 +39,21 @@ def validation_error_body(exc: ValidationError) -> dict:
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc):
     return api.create_response(request, validation_error_body(exc), status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc):
+    """Malformed input (wrong types, bad dates, out-of-range paging): the same JSON shape as
+    the services' errors, field by field."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
+        name = location[-1] if location else "non_field_errors"
+        if name in ("body", "payload", "query"):
+            name = "non_field_errors"
+        errors.setdefault(name, []).append(_("This value is not valid."))
+    detail = _("Some values are not valid: %(fields)s.") % {"fields": ", ".join(errors)}
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

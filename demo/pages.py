@@ -79,18 +79,34 @@ NEWS = [
 ]
 
 STANDARD = [
-    ("despre", "Despre Formativ", "About Formativ",
-     "Formativ este platforma de formare a agenției și a partenerilor săi județeni.",
-     "Formativ is the training platform of the agency and its county partners."),
-    ("contact", "Contact", "Contact",
-     "Scrieți-ne pentru întrebări despre sesiunile de formare.",
-     "Write to us with questions about training sessions."),
-    ("politica-de-confidentialitate", "Politica de confidențialitate", "Privacy notice",
-     "Cum prelucrăm datele personale ale participanților la formare.",
-     "How we process the personal data of training participants."),
-    ("declaratie-accesibilitate", "Declarație de accesibilitate", "Accessibility statement",
-     "Ne propunem ca acest site să respecte nivelul AA al WCAG 2.1.",
-     "We aim for this site to meet WCAG 2.1 level AA."),
+    (
+        "despre",
+        "Despre Formativ",
+        "About Formativ",
+        "Formativ este platforma de formare a agenției și a partenerilor săi județeni.",
+        "Formativ is the training platform of the agency and its county partners.",
+    ),
+    (
+        "contact",
+        "Contact",
+        "Contact",
+        "Scrieți-ne pentru întrebări despre sesiunile de formare.",
+        "Write to us with questions about training sessions.",
+    ),
+    (
+        "politica-de-confidentialitate",
+        "Politica de confidențialitate",
+        "Privacy notice",
+        "Cum prelucrăm datele personale ale participanților la formare.",
+        "How we process the personal data of training participants.",
+    ),
+    (
+        "declaratie-accesibilitate",
+        "Declarație de accesibilitate",
+        "Accessibility statement",
+        "Ne propunem ca acest site să respecte nivelul AA al WCAG 2.1.",
+        "We aim for this site to meet WCAG 2.1 level AA.",
+    ),
 ]
 
 ENGLISH = {
@@ -108,52 +124,104 @@ def build_pages() -> int:
     if home is None:
         return 0
 
-    seminars, new = _child(home, SeminarIndexPage, "seminarii", title="Seminarii și programe",
-                           intro="<p>Cursuri, seminarii și programe de formare.</p>",
-                           show_in_menus=True)
+    seminars, new = _child(
+        home,
+        SeminarIndexPage,
+        "seminarii",
+        title="Seminarii și programe",
+        intro="<p>Cursuri, seminarii și programe de formare.</p>",
+        show_in_menus=True,
+    )
     created += new
     for course in Course.objects.order_by("code"):
         _, new = _child(
-            seminars, SeminarPage, course.code.lower(), title=course.title, course=course,
+            seminars,
+            SeminarPage,
+            course.code.lower(),
+            title=course.title,
+            course=course,
             intro=f"<p>{course.description or course.title}.</p>",
             featured=course.code in {"SIS-01", "EIL-01", "SEM-02"},
-            body=_p("Sesiunile se adresează profesioniștilor din echipele intersectoriale "
-                    "locale și din serviciile pentru victimele violenței domestice."),
+            body=_p(
+                "Sesiunile se adresează profesioniștilor din echipele intersectoriale "
+                "locale și din serviciile pentru victimele violenței domestice."
+            ),
         )
         created += new
     for code in ("SIS-FSS", "EIL"):
         curriculum = Curriculum.objects.filter(code=code).first()
         if curriculum:
-            _, new = _child(seminars, CurriculumPage, f"program-{code.lower()}",
-                            title=curriculum.title, curriculum=curriculum,
-                            intro=f"<p>{curriculum.summary}</p>")
+            _, new = _child(
+                seminars,
+                CurriculumPage,
+                f"program-{code.lower()}",
+                title=curriculum.title,
+                curriculum=curriculum,
+                intro=f"<p>{curriculum.summary}</p>",
+            )
             created += new
 
-    _, new = _child(home, CalendarPage, "calendar", title="Calendarul formărilor",
-                    intro="<p>Toate sesiunile de formare programate.</p>", show_in_menus=True)
+    _, new = _child(
+        home,
+        CalendarPage,
+        "calendar",
+        title="Calendarul formărilor",
+        intro="<p>Toate sesiunile de formare programate.</p>",
+        show_in_menus=True,
+    )
     created += new
 
-    projects, new = _child(home, ProjectIndexPage, "proiecte", title="Proiecte",
-                           intro="<p>Proiectele care finanțează formarea.</p>",
-                           show_in_menus=True)
+    projects, new = _child(
+        home,
+        ProjectIndexPage,
+        "proiecte",
+        title="Proiecte",
+        intro="<p>Proiectele care finanțează formarea.</p>",
+        show_in_menus=True,
+    )
     created += new
     for project in Project.objects.order_by("starts_on"):
-        _, new = _child(projects, ProjectPage, project.acronym.lower(), title=project.name,
-                        project=project, intro=f"<p>{project.description}</p>")
+        _, new = _child(
+            projects,
+            ProjectPage,
+            project.acronym.lower(),
+            title=project.name,
+            project=project,
+            intro=f"<p>{project.description}</p>",
+        )
         created += new
 
-    news_index, new = _child(home, NewsIndexPage, "noutati", title="Noutăți",
-                             intro="<p>Noutăți și comunicate de presă.</p>", show_in_menus=True)
+    news_index, new = _child(
+        home,
+        NewsIndexPage,
+        "noutati",
+        title="Noutăți",
+        intro="<p>Noutăți și comunicate de presă.</p>",
+        show_in_menus=True,
+    )
     created += new
     for slug, date, acronym, title, intro, text in NEWS:
-        _, new = _child(news_index, NewsPage, slug, title=title, date=date,
-                        project=Project.objects.filter(acronym=acronym).first(),
-                        intro=f"<p>{intro}</p>", body=_p(text))
+        _, new = _child(
+            news_index,
+            NewsPage,
+            slug,
+            title=title,
+            date=date,
+            project=Project.objects.filter(acronym=acronym).first(),
+            intro=f"<p>{intro}</p>",
+            body=_p(text),
+        )
         created += new
 
     for slug, title, _en_title, intro, _en_intro in STANDARD:
-        _, new = _child(home, StandardPage, slug, title=title, intro=f"<p>{intro}</p>",
-                        show_in_menus=slug == "despre")
+        _, new = _child(
+            home,
+            StandardPage,
+            slug,
+            title=title,
+            intro=f"<p>{intro}</p>",
+            show_in_menus=slug == "despre",
+        )
         created += new
 
     created += _translate_to_english(home)
@@ -166,9 +234,11 @@ def _translate_to_english(home) -> int:
     titles = dict(ENGLISH)
     titles.update({slug: (en_title, en_intro) for slug, _t, en_title, _i, en_intro in STANDARD})
     created = 0
-    for page in Page.objects.descendant_of(home, inclusive=True).filter(
-        locale__language_code="ro"
-    ).order_by("path"):
+    for page in (
+        Page.objects.descendant_of(home, inclusive=True)
+        .filter(locale__language_code="ro")
+        .order_by("path")
+    ):
         if page.get_translations().filter(locale=english).exists():
             continue
         copy = page.specific.copy_for_translation(english, copy_parents=True)
@@ -177,8 +247,10 @@ def _translate_to_english(home) -> int:
             copy.intro = f"<p>{intro}</p>"
         elif page.depth == 2:
             copy.title = "Formativ"
-            copy.intro = ("<p>Formativ is the training and professional-development system of "
-                          "ANES and its county partners.</p>")
+            copy.intro = (
+                "<p>Formativ is the training and professional-development system of "
+                "ANES and its county partners.</p>"
+            )
         copy.save_revision().publish()
         created += 1
     return created

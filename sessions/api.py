@@ -3,12 +3,14 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import AwareDatetime
 
-from config.api_support import require_perm
+from config.api_support import BoundedPagination, InputSchema, clean_query_text, require_perm
 from sessions import selectors
 from sessions.models import SessionDay, TrainingSession
 from sessions.services import training_session_save
@@ -18,9 +20,16 @@ from training.models import Course, Project
 router = Router(tags=["sessions"])
 
 
-class DayIO(Schema):
+class DayOut(Schema):
     starts_at: datetime.datetime
     ends_at: datetime.datetime
+
+
+class DayIn(InputSchema):
+    """A day's start and end with their UTC offset, e.g. 2027-03-09T09:00:00+02:00."""
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
 
 
 class SessionOut(Schema):
@@ -34,7 +43,7 @@ class SessionOut(Schema):
     delivery_mode: str
     capacity: int
     seats_taken: int
-    days: list[DayIO]
+    days: list[DayOut]
 
     @staticmethod
     def resolve_title(obj):
@@ -57,7 +66,7 @@ class SessionOut(Schema):
         return list(obj.days.all())
 
 
-class SessionIn(Schema):
+class SessionIn(InputSchema):
     code: str
     course: str
     county: str
@@ -67,10 +76,10 @@ class SessionIn(Schema):
     delivery_mode: str = TrainingSession.DeliveryMode.ONLINE
     online_url: str = ""
     status: str = TrainingSession.Status.DRAFT
-    days: list[DayIO] = []
+    days: list[DayIn] = []
 
 
-class SessionPatch(Schema):
+class SessionPatch(InputSchema):
     title: str | None = None
     capacity: int | None = None
     status: str | None = None
@@ -89,7 +98,7 @@ def _session_queryset():
 
 
 @router.get("/sessions", response=list[SessionOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_sessions(
     request, county: str | None = None, status: str | None = None, project: str | None = None
 ):
@@ -98,9 +107,9 @@ def list_sessions(
     if county:
         qs = qs.filter(county=county_by_code(county))
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(status=clean_query_text(status))
     if project:
-        qs = qs.filter(project__acronym__iexact=project)
+        qs = qs.filter(project__acronym__iexact=clean_query_text(project))
     return qs
 
 
@@ -128,9 +137,11 @@ def create_session(request, payload: SessionIn):
 @router.patch("/sessions/{session_id}", response=SessionOut)
 def update_session(request, session_id: int, payload: SessionPatch):
     require_perm(request, "training_sessions.change_trainingsession")
-    session = get_object_or_404(TrainingSession, pk=session_id)
-    for name, value in payload.dict(exclude_unset=True).items():
-        if value is not None:
-            setattr(session, name, value)
-    training_session_save(training_session=session, acting_user=request.user)
+    with transaction.atomic():
+        # Read the row under its lock, so that a concurrent change is not overwritten.
+        session = get_object_or_404(TrainingSession.objects.select_for_update(), pk=session_id)
+        for name, value in payload.dict(exclude_unset=True).items():
+            if value is not None:
+                setattr(session, name, value)
+        training_session_save(training_session=session, acting_user=request.user)
     return _session_queryset().get(pk=session.pk)

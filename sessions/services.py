@@ -1,6 +1,7 @@
 """Writes for sessions, enrolments and attendance. Views, admin, API, importers and tasks call
 these; none of them saves a session model itself."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from sessions.models import (
     TrainingSession,
 )
 from sessions.selectors import Conflict, seats_taken, training_session_conflicts
+from training.models import Sector
 from training.services import model_save
 
 Status = TrainingSession.Status
@@ -29,10 +31,32 @@ class SessionSaveResult:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
+EARLIEST_DAY = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+LATEST_DAY = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+
+# Which status a session may move to from each status.
+SESSION_TRANSITIONS = {
+    Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
+    Status.PUBLISHED: {Status.DRAFT, Status.CANCELLED, Status.COMPLETED},
+    Status.CANCELLED: {Status.DRAFT},
+    Status.COMPLETED: {Status.PUBLISHED},
+}
+
+
 def _validate_days(days: list[SessionDay]) -> list[str]:
     errors = []
     seen_dates = set()
-    for day in sorted((d for d in days if d.starts_at and d.ends_at), key=lambda d: d.starts_at):
+    plausible = []
+    for day in days:
+        if timezone.is_naive(day.starts_at) or timezone.is_naive(day.ends_at):
+            errors.append(_("Give each day's start and end with their time zone."))
+        elif not (
+            EARLIEST_DAY <= day.starts_at < LATEST_DAY and EARLIEST_DAY <= day.ends_at < LATEST_DAY
+        ):
+            errors.append(_("A session day must fall between the years 2000 and 2099."))
+        else:
+            plausible.append(day)
+    for day in sorted(plausible, key=lambda d: d.starts_at):
         if day.ends_at <= day.starts_at:
             errors.append(_("A session day must end after it starts."))
             continue
@@ -56,9 +80,48 @@ def _session_validator(training_session: TrainingSession):
         errors["days"] = day_errors
     if training_session.status != Status.DRAFT and not days:
         errors["status"] = [_("Add at least one day before publishing the session.")]
-    sector = training_session.sector
-    if sector is not None and sector.county_id != training_session.county_id:
+    if (
+        training_session.sector_id is not None
+        and not Sector.objects.filter(
+            pk=training_session.sector_id, county_id=training_session.county_id
+        ).exists()
+    ):
         errors["sector"] = [_("The sector must belong to the chosen county.")]
+    previous = (
+        TrainingSession.objects.filter(pk=training_session.pk)
+        .values_list("status", flat=True)
+        .first()
+        if training_session.pk
+        else None
+    )
+    status = training_session.status
+    if (
+        previous
+        and status in Status.values  # an unknown status is full_clean's to report
+        and status != previous
+        and status not in SESSION_TRANSITIONS.get(previous, ())
+    ):
+        errors["status"] = [
+            _("A session cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": Status(previous).label, "to": Status(status).label}
+        ]
+    if (
+        status == Status.COMPLETED
+        and status != previous
+        and days
+        and max(d.ends_at for d in days if not timezone.is_naive(d.ends_at)) > timezone.now()
+    ):
+        errors["status"] = [_("A session is completed only once its last day has ended.")]
+    if training_session.pk:
+        kept = {d.pk for d in training_session.days.all() if d.pk}
+        removed = SessionDay.objects.filter(training_session_id=training_session.pk).exclude(
+            pk__in=kept
+        )
+        if Attendance.objects.filter(day__in=removed).exists():
+            errors["days"] = [
+                *errors.get("days", []),
+                _("A day that already has attendance marks cannot be removed."),
+            ]
     if training_session.pk and training_session.capacity is not None:
         taken = seats_taken(training_session=training_session)
         if training_session.capacity < taken:
@@ -87,14 +150,45 @@ def training_session_save(*, training_session: TrainingSession, acting_user) -> 
     if training_session.pk:
         # Lock the row so that a concurrent enrolment cannot slip under a lowered capacity.
         TrainingSession.objects.select_for_update().filter(pk=training_session.pk).first()
+    previous = (
+        TrainingSession.objects.filter(pk=training_session.pk)
+        .values_list("status", flat=True)
+        .first()
+        if training_session.pk
+        else None
+    )
     model_save(
         instance=training_session,
         acting_user=acting_user,
         validate=_session_validator,
     )
+    if previous and previous != training_session.status:
+        log(
+            instance=training_session,
+            action="formativ.session.status",
+            user=acting_user,
+            data={"from": previous, "to": training_session.status},
+        )
+        if training_session.status == Status.CANCELLED:
+            _cancel_enrolments(training_session, acting_user)
     return SessionSaveResult(
         training_session, training_session_conflicts(training_session=training_session)
     )
+
+
+def _cancel_enrolments(training_session, acting_user) -> None:
+    """A cancelled session frees every place: its open enrolments are cancelled, with history."""
+    open_statuses = (*Enrolment.SEAT_HOLDING, Enrolment.Status.WAITLISTED)
+    for enrolment in training_session.enrolments.filter(status__in=open_statuses):
+        previous = enrolment.status
+        enrolment.status = Enrolment.Status.CANCELLED
+        enrolment.save(update_fields=["status", "updated_at"])
+        _record(
+            enrolment,
+            from_status=previous,
+            acting_user=acting_user,
+            reason=_("The session was cancelled."),
+        )
 
 
 # --- enrolment ------------------------------------------------------------------------------
@@ -229,8 +323,12 @@ def attendance_mark(
     method: str = Attendance.Method.STAFF,
 ) -> Attendance:
     """Mark one participant for one day of their session (creating or correcting the mark)."""
+    _lock_session(enrolment.training_session)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)  # not a stale copy
     if day.training_session_id != enrolment.training_session_id:
         raise ValidationError(_("This day belongs to another session."))
+    if enrolment.training_session.status == Status.CANCELLED:
+        raise ValidationError(_("This session has been cancelled."))
     if enrolment.status != Enrolment.Status.CONFIRMED:
         raise ValidationError(_("Only confirmed participants can be marked."))
     if status == Attendance.Status.PRESENT and day.starts_at > timezone.now():

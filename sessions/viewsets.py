@@ -26,6 +26,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from sessions import selectors, services
 from sessions.models import Attendance, Enrolment, TrainingSession, Venue
 from training.admin_views import (
+    ChooserPermissionMixin,
+    ProtectedDeleteView,
     ServiceCreateView,
     ServiceEditView,
     ServiceViewSetMixin,
@@ -196,14 +198,20 @@ class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
     ]
 
 
-def _orm_search_chooser(model, icon, choose_one_text, *fields):
+def _orm_search_chooser(model, icon, choose_one_text, *fields, related=()):
     form_class = orm_search_filter_form(*fields)
 
-    class Choose(chooser_views.ChooseView):
+    class ListMixin(ChooserPermissionMixin):
         filter_form_class = form_class
 
-    class Results(chooser_views.ChooseResultsView):
-        filter_form_class = form_class
+        def get_object_list(self):
+            return model.objects.select_related(*related)
+
+    class Choose(ListMixin, chooser_views.ChooseView):
+        pass
+
+    class Results(ListMixin, chooser_views.ChooseResultsView):
+        pass
 
     class Chooser(ChooserViewSet):
         choose_view_class = Choose
@@ -224,8 +232,11 @@ SessionChooserViewSet = _orm_search_chooser(
     "title",
     "course__title",
     "county__name",
+    related=("course",),
 )
-VenueChooserViewSet = _orm_search_chooser(Venue, "home", _("Choose a venue"), "name", "city")
+VenueChooserViewSet = _orm_search_chooser(
+    Venue, "home", _("Choose a venue"), "name", "city", related=("county",)
+)
 
 
 # --- enrolments -------------------------------------------------------------------------------
@@ -287,7 +298,7 @@ def _save_enrolment(*, instance, acting_user, form):
         return services.enrolment_create(
             training_session=instance.training_session,
             professional=instance.professional,
-            source=instance.source or Enrolment.Source.STAFF,
+            source=Enrolment.Source.STAFF,
             nominated_by=instance.nominated_by,
             acting_user=acting_user,
         )
@@ -342,10 +353,11 @@ class EnrolmentViewSet(ServiceViewSetMixin, ModelViewSet):
         "history",
     ]
     inspect_view_class = EnrolmentInspectView
+    # Staff add people directly (source "staff"); imports and self-registration have their
+    # own flows, so the source is not a choice here.
     panels = [
         FieldPanel("training_session"),
         FieldPanel("professional"),
-        FieldPanel("source"),
         FieldPanel("nominated_by"),
     ]
 
@@ -419,6 +431,7 @@ class VenueViewSet(ServiceViewSetMixin, ModelViewSet):
     menu_order = 130
     add_view_class = ServiceCreateView
     edit_view_class = ServiceEditView
+    delete_view_class = ProtectedDeleteView
     save_service = staticmethod(_save_venue)
     search_backend_name = None
     search_fields = ["name", "city"]

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
@@ -23,3 +24,16 @@ def register_viewsets():
         SessionChooserViewSet("training_session_chooser"),
         VenueChooserViewSet("venue_chooser"),
     ]
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action(
+        "formativ.session.status", _("Change session status"), _("Session status changed")
+    )
+    actions.register_action(
+        "formativ.enrolment.status", _("Change enrolment status"), _("Enrolment status changed")
+    )
+    actions.register_action(
+        "formativ.attendance.mark", _("Mark attendance"), _("Attendance marked")
+    )

@@ -1,8 +1,10 @@
 """Back-office plumbing shared by the apps' viewsets: admin writes go through services."""
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Q
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import ProtectedError, Q
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.views import generic
@@ -78,6 +80,39 @@ class ServiceViewSetMixin:
         return super().get_edit_view_kwargs(save_service=self.save_service, **kwargs)
 
 
+class ChooserPermissionMixin:
+    """A chooser lists people and sessions: only for users who may see or edit that model
+    (or edit what links to it, which takes the same permissions in practice)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        opts = self.model_class._meta
+        actions = ("view", "add", "change")
+        if not any(
+            request.user.has_perm(f"{opts.app_label}.{a}_{opts.model_name}") for a in actions
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProtectedDeleteView(generic.DeleteView):
+    """Deleting a record that others still use: a message, not a server error."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ProtectedError:
+            messages.error(
+                request,
+                _("“%(object)s” is still used by other records, so it cannot be deleted.")
+                % {"object": self.object},
+            )
+            return redirect(self.get_success_url())
+
+
+class ProtectedSnippetDeleteView(snippets.DeleteView):
+    post = ProtectedDeleteView.post
+
+
 def orm_search_filter_form(*fields: str, folded: tuple[str, ...] = ()):
     """A chooser filter form that searches with the database (icontains on each word) rather
     than a search index; `folded` fields hold matching keys, searched with the folded word."""
@@ -113,10 +148,10 @@ def orm_search_snippet_chooser(*fields: str, folded: tuple[str, ...] = ()):
     """A snippet chooser viewset class whose modal searches with the database."""
     form_class = orm_search_filter_form(*fields, folded=folded)
 
-    class Choose(snippet_chooser.ChooseView):
+    class Choose(ChooserPermissionMixin, snippet_chooser.ChooseView):
         filter_form_class = form_class
 
-    class Results(snippet_chooser.ChooseResultsView):
+    class Results(ChooserPermissionMixin, snippet_chooser.ChooseResultsView):
         filter_form_class = form_class
 
     class Chooser(snippet_chooser.SnippetChooserViewSet):

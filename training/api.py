@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from config.api_support import require_perm
+from config.api_support import BoundedPagination, InputSchema, clean_query_text, require_perm
 from training import selectors
 from training.models import County
 from training.services import professional_create
@@ -23,7 +23,7 @@ class CountyOut(Schema):
     development_region: str
 
 
-class ProfessionalIn(Schema):
+class ProfessionalIn(InputSchema):
     first_name: str
     last_name: str
     county: str
@@ -66,7 +66,8 @@ class ProfessionalOut(Schema):
 
 
 def county_by_code(code: str) -> County:
-    county = County.objects.filter(code__iexact=(code or "").strip()).first()
+    code = clean_query_text(code)
+    county = County.objects.filter(code__iexact=code).first()
     if county is None:
         raise ValidationError({"county": [_("Unknown county code “%(code)s”.") % {"code": code}]})
     return county
@@ -88,7 +89,7 @@ def create_professional(request, payload: ProfessionalIn):
 
 
 @router.get("/professionals", response=list[ProfessionalOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_professionals(request, county: str | None = None):
     require_perm(request, "training.view_professional")
     qs = selectors.professional_list()

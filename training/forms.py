@@ -10,7 +10,10 @@ class ProfessionalForm(WagtailAdminModelForm):
         label=_("CNP"),
         required=False,
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        # Never rendered back, not even after a form error: the CNP is only ever shown masked.
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "off", "inputmode": "numeric"}
+        ),
         help_text=_(
             "Only where a funder's form requires it. Stored encrypted, shown masked. "
             "Leave empty to keep the stored one."

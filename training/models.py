@@ -3,8 +3,8 @@ professionals, projects and their indicators, curricula, courses and trainers.""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -130,7 +130,10 @@ class Institution(models.Model):
         verbose_name_plural = _("institutions")
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), "county", name="institution_unique_name_per_county"
+                Lower("name"),
+                Coalesce("county", Value(0)),  # foreign institutions (no county) clash too
+                name="institution_unique_name_per_county",
+                violation_error_message=_("An institution with this name already exists here."),
             ),
             models.CheckConstraint(
                 condition=~Q(country="RO") | Q(county__isnull=False),

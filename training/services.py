@@ -1,9 +1,11 @@
 """Writes for the registry and the training offer. Every write goes through one of these."""
 
+import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -17,12 +19,17 @@ from training.models import (
     LocalTeam,
     LocalTeamMembership,
     Professional,
+    ProfessionalCategory,
     Project,
+    Sector,
     Trainer,
 )
 from training.text import name_match_key, normalize_text
 
 Validator = Callable[[models.Model], None]
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+# Derived fields people never type: validated through what they derive from.
+INTERNAL_FIELDS = ("match_key",)
 
 
 def model_save(
@@ -38,7 +45,7 @@ def model_save(
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=[*(exclude or []), *INTERNAL_FIELDS])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             known = {str(m) for m in errors.get(field, [])}
@@ -59,6 +66,10 @@ def model_save(
                 user=acting_user,
                 content_changed=True,
             )
+    except ProtectedError as exc:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("Records that other records depend on cannot be removed.")]}
+        ) from exc
     except IntegrityError as exc:
         if creating:
             instance.pk = None
@@ -69,8 +80,12 @@ def model_save(
 
 
 def _check_sector(instance) -> dict:
-    sector = getattr(instance, "sector", None)
-    if sector is not None and sector.county_id != instance.county_id:
+    # Ids, not related objects: an id that does not exist is full_clean's to report.
+    sector_id = getattr(instance, "sector_id", None)
+    if (
+        sector_id is not None
+        and not Sector.objects.filter(pk=sector_id, county_id=instance.county_id).exists()
+    ):
         return {"sector": [_("The sector must belong to the chosen county.")]}
     return {}
 
@@ -134,8 +149,15 @@ def _professional_validator(cnp: str | None, allow_unverifiable_cnp: bool) -> Va
                 errors["email"] = [_("Another person already uses this email address.")]
         if professional.birth_date and professional.birth_date > timezone.localdate():
             errors["birth_date"] = [_("The birth date cannot be in the future.")]
-        category = professional.category
-        if category is not None and category.requires_detail and not professional.category_detail:
+        elif professional.birth_date and professional.birth_date < EARLIEST_BIRTH_DATE:
+            errors["birth_date"] = [_("The birth date is not plausible.")]
+        if (
+            professional.category_id is not None
+            and not professional.category_detail
+            and ProfessionalCategory.objects.filter(
+                pk=professional.category_id, requires_detail=True
+            ).exists()
+        ):
             errors["category_detail"] = [_("Say which professional category.")]
         if cnp is not None:
             if cnp.strip():

@@ -7,6 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from training import selectors, services
 from training.admin_views import (
+    ProtectedSnippetDeleteView,
     ServiceSnippetCreateView,
     ServiceSnippetEditView,
     ServiceViewSetMixin,
@@ -33,6 +34,7 @@ from training.models import (
 class ServiceSnippetViewSet(ServiceViewSetMixin, SnippetViewSet):
     add_view_class = ServiceSnippetCreateView
     edit_view_class = ServiceSnippetEditView
+    delete_view_class = ProtectedSnippetDeleteView
     search_backend_name = None  # plain database search: nothing to keep indexed
     copy_view_enabled = False
     inspect_view_enabled = True

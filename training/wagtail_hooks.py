@@ -1,5 +1,3 @@
-from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
@@ -14,13 +12,3 @@ register_permission_policy(Sector, RestrictedPermissionPolicy(Sector, forbidden=
 register_snippet(RegistryGroup)
 register_snippet(OfferGroup)
 register_snippet(ReferenceGroup)
-
-
-@hooks.register("register_log_actions")
-def register_log_actions(actions):
-    actions.register_action(
-        "formativ.enrolment.status", _("Change enrolment status"), _("Enrolment status changed")
-    )
-    actions.register_action(
-        "formativ.attendance.mark", _("Mark attendance"), _("Attendance marked")
-    )

@@ -114,8 +114,8 @@ def _non_page_url(request, code):
 
 @register.simple_tag(takes_context=True)
 def language_links(context, page=None):
-    """One link per content language: the page's live translation, or that language's home
-    page. Each as {"code", "name", "url", "current"}."""
+    """One link per content language: the page's live translation (query string kept), or
+    that language's home page. Each as {"code", "name", "url", "current", "translation"}."""
     request = _request(context)
     page = _page(context, page)
     current_locale = _locale(page)
@@ -127,12 +127,16 @@ def language_links(context, page=None):
         Locale.objects.all(),
         key=lambda loc: order.index(loc.language_code) if loc.language_code in order else 99,
     )
+    query = request.GET.urlencode() if request is not None else ""
     links = []
     for locale in locales:
         target = translations.get(locale.pk)
         url = target.get_url(request) if target is not None else None
+        if url is not None and query:
+            url = f"{url}?{query}"  # the same filters / page in the other language
         if url is None and page is None:
             url = _non_page_url(request, locale.language_code)
+        same_content = url is not None
         if url is None:
             home = locale_home(request, locale)
             url = home.get_url(request) if home is not None else None
@@ -144,6 +148,8 @@ def language_links(context, page=None):
                 "name": _language_name(locale.language_code),
                 "url": url,
                 "current": current_locale is not None and locale.pk == current_locale.pk,
+                # False when the link falls back to the language's home page
+                "translation": same_content,
             }
         )
     return links

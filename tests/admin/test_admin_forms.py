@@ -192,3 +192,55 @@ def test_a_forbidden_enrolment_change_is_refused_in_the_admin(admin_client, staf
     assert response.status_code == 200  # form shown again with the reason
     enrolment.refresh_from_db()
     assert enrolment.status == "confirmed"
+
+
+def test_choosers_are_closed_to_users_without_rights_on_the_model(client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    person = ProfessionalFactory(email="ascuns@example.ro")
+    user = get_user_model().objects.create_user("doar-admin", "d@example.org", "x")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+    for url in (
+        "/admin/snippets/choose/training/professional/?q=ascuns",
+        "/admin/training_session_chooser/",
+    ):
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        assert person.last_name not in response.content.decode()
+
+
+def test_deleting_a_venue_in_use_is_refused_with_a_message(admin_client):
+    session = make_session()
+    response = admin_client.post(f"/admin/venue/delete/{session.venue.pk}/", follow=True)
+    assert response.status_code == 200
+    assert session.venue.__class__.objects.filter(pk=session.venue.pk).exists()
+    errors = [str(m.message) for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors
+
+
+def test_a_typed_cnp_is_not_echoed_back_after_a_form_error(admin_client):
+    from tests.factories.training import build_cnp
+
+    ProfessionalFactory(email="luat@example.ro")
+    cnp = build_cnp("2", __import__("datetime").date(1985, 4, 23))
+    data = {
+        "first_name": "Ioana",
+        "last_name": "Pop",
+        "email": "luat@example.ro",
+        "phone": "",
+        "sex": "F",
+        "birth_date": "",
+        "county": County.objects.get(code="CJ").pk,
+        "sector": "",
+        "institution": "",
+        "position": "",
+        "category": "",
+        "category_detail": "",
+        "cnp": cnp,
+        "user": "",
+    }
+    response = admin_client.post("/admin/snippets/training/professional/add/", data)
+    assert response.status_code == 200  # the duplicate email is refused
+    assert cnp not in response.content.decode()

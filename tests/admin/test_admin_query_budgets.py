@@ -1,6 +1,7 @@
 """Back-office list pages: the number of queries must not grow with the number of rows."""
 
 import datetime
+from uuid import uuid4
 
 import pytest
 from django.db import connection
@@ -18,7 +19,12 @@ from tests.factories.training import (
     ProjectFactory,
     TrainerFactory,
 )
-from training.models import Indicator, LocalTeamMembership
+from training.models import (
+    Indicator,
+    InstitutionType,
+    LocalTeamMembership,
+    ProfessionalCategory,
+)
 
 
 def _sessions(n):
@@ -84,6 +90,22 @@ LISTS = {
     ),
     "projects": ("/admin/snippets/training/project/", lambda n: ProjectFactory.create_batch(n)),
     "indicators": ("/admin/snippets/training/indicator/", _indicators),
+    # Reference lists (loaded by migrations): their rows grow with new types and categories.
+    "counties": ("/admin/snippets/training/county/", lambda n: None),
+    "sectors": ("/admin/snippets/training/sector/", lambda n: None),
+    "institution types": (
+        "/admin/snippets/training/institutiontype/",
+        lambda n: [InstitutionType.objects.create(name=f"Tip {uuid4()}") for _ in range(n)],
+    ),
+    "professional categories": (
+        "/admin/snippets/training/professionalcategory/",
+        lambda n: [ProfessionalCategory.objects.create(name=f"Cat {uuid4()}") for _ in range(n)],
+    ),
+    "session chooser": ("/admin/training_session_chooser/", _sessions),
+    "professional chooser": (
+        "/admin/snippets/choose/training/professional/",
+        lambda n: ProfessionalFactory.create_batch(n, institution=InstitutionFactory()),
+    ),
 }
 
 

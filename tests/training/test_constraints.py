@@ -246,3 +246,72 @@ def test_one_attendance_mark_per_person_and_day():
     Attendance.objects.create(enrolment=enrolment, day=day, status="present")
     refused(Attendance.objects.create, enrolment=enrolment, day=day, status="absent")
     assert Attendance.objects.get().status == "present"
+
+
+# --- uniqueness the services rely on -----------------------------------------------------------
+
+
+def test_institution_names_are_unique_per_county_whatever_their_case():
+    dgaspc = InstitutionType.objects.get(name="DGASPC")
+    Institution.objects.create(name="DGASPC Cluj", institution_type=dgaspc, county=county("CJ"))
+    refused(
+        Institution.objects.create, name="dgaspc cluj", institution_type=dgaspc, county=county("CJ")
+    )
+    Institution.objects.create(name="DGASPC Cluj", institution_type=dgaspc, county=county("IS"))
+
+
+def test_foreign_institutions_without_county_are_not_duplicated():
+    ngo = InstitutionType.objects.get(name="DGASPC")
+    Institution.objects.create(name="Krisesentersekretariatet", institution_type=ngo, country="NO")
+    refused(
+        Institution.objects.create,
+        name="KRISESENTERSEKRETARIATET",
+        institution_type=ngo,
+        country="NO",
+    )
+
+
+def test_local_team_names_are_unique_per_county():
+    LocalTeamFactory(name="EIL Cluj", county=county("CJ"))
+    refused(LocalTeamFactory, name="eil cluj", county=county("CJ"))
+
+
+def test_trainer_email_is_unique_whatever_its_case():
+    from training.models import Trainer
+
+    Trainer.objects.create(full_name="A", email="formator@example.ro")
+    refused(Trainer.objects.create, full_name="B", email="Formator@Example.ro")
+    Trainer.objects.create(full_name="C", email="")
+    Trainer.objects.create(full_name="D", email="")  # no e-mail never clashes
+
+
+def test_curriculum_code_and_version_are_unique():
+    from training.models import Curriculum
+
+    Curriculum.objects.create(code="EIL", version="1.0", title="EIL")
+    refused(Curriculum.objects.create, code="EIL", version="1.0", title="EIL bis")
+    Curriculum.objects.create(code="EIL", version="2.0", title="EIL")
+
+
+def test_venue_name_is_unique_per_city():
+    VenueFactory(name="Sala mare", city="Cluj-Napoca")
+    refused(VenueFactory, name="Sala mare", city="Cluj-Napoca")
+    VenueFactory(name="Sala mare", city="Iași")
+
+
+def test_indicator_codes_are_unique_per_project():
+    project = ProjectFactory()
+    Indicator.objects.create(project=project, code="O1", name="x", target=1)
+    refused(Indicator.objects.create, project=project, code="O1", name="y", target=2)
+
+
+@pytest.mark.parametrize("percent", [101, 250])
+def test_course_minimum_attendance_is_a_percentage(percent):
+    refused(
+        Course.objects.create,
+        code="C-P",
+        title="Curs",
+        hours=Decimal("4"),
+        delivery_type="training",
+        min_attendance_percent=percent,
+    )

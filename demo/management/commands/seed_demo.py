@@ -1,7 +1,8 @@
 import os
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from demo.pages import build_pages
 from demo.seed import build_base, build_large, demo_admin
@@ -21,6 +22,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, size, no_admin, **options):
+        if not no_admin and not settings.DEBUG:
+            raise CommandError(
+                "Refusing to create the demo superuser (admin / a known password) outside "
+                "development settings; pass --no-admin."
+            )
         started = time.perf_counter()
         password = os.environ.get("FORMATIV_DEMO_PASSWORD", "formativ-demo")
         admin = None if no_admin else demo_admin(password=password)
@@ -41,5 +47,6 @@ class Command(BaseCommand):
         self.stdout.write(f"seed_demo --size {size} took {elapsed:.1f} s.")
         if admin is not None:
             self.stdout.write(
-                f"Demo admin: http://127.0.0.1:8000/admin/  user: admin  password: {password}"
+                f"Demo admin: {settings.WAGTAILADMIN_BASE_URL}/admin/  user: admin  "
+                f"password: {password}"
             )
