@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_no_cedilla_letters_in_translations_templates_or_data():
     files = [
         *ROOT.glob("locale/**/*.po"),
+        *ROOT.glob("locale_overrides/**/*.po"),
         *ROOT.glob("templates/**/*.html"),
         *ROOT.glob("training/data/*.csv"),
         *ROOT.glob("demo/*.py"),
@@ -46,3 +47,16 @@ def test_the_interface_speaks_romanian_by_default_and_english_on_request(client)
     response = client.get("/api/v1/sessions")
     assert response.status_code == 401
     assert "autentificare" in response.json()["detail"].lower()
+
+
+def test_dates_and_django_messages_are_correct_romanian():
+    import datetime
+
+    from django.core.validators import MaxValueValidator
+    from django.utils.formats import date_format
+
+    with translation.override("ro"):
+        assert date_format(datetime.date(2026, 11, 26), "j F Y") == "26 noiembrie 2026"
+        message = str(MaxValueValidator(5).message)
+        assert not any(ch in message for ch in CEDILLA)
+        assert "ț" in message or "ș" in message

@@ -135,7 +135,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Language and time: Romanian first, English second; store UTC, show Europe/Bucharest.
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", _("Romanian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then our corrections to Django's own Romanian (comma-below ș ț, month
+# names in lower case), which take precedence over Django's catalogue.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True
