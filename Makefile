@@ -37,9 +37,12 @@ $(STAMP)/gettext: | $(STAMP)
 	scripts/ensure-system-packages.sh msgfmt:gettext
 	touch $@
 
+# Browser tests need Chromium. In CI (CI set) failing to install it fails the build; on a
+# machine that truly cannot install it, the browser tests are skipped with a message.
 $(STAMP)/chromium: | $(STAMP)
-	scripts/ensure-system-packages.sh /usr/bin/chromium:chromium
-	touch $@
+	@scripts/ensure-system-packages.sh /usr/bin/chromium:chromium || \
+		{ [ -z "$$CI" ] && echo "Chromium could not be installed: browser tests will be skipped."; }
+	@if [ -x /usr/bin/chromium ]; then touch $@; fi
 
 messages: $(STAMP)/base $(STAMP)/gettext
 	$(MANAGE) compilemessages -v0 --ignore=$(VENV)

@@ -10,6 +10,11 @@ CHROMIUM = os.environ.get("FORMATIV_CHROMIUM", shutil.which("chromium") or "/usr
 
 @pytest.fixture(scope="session")
 def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package."
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI always runs the browser tests
+        pytest.skip(message)
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # around it are plain synchronous ones.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
