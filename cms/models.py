@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import replace as dataclass_replace
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils import timezone
@@ -16,6 +17,7 @@ from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
 from sessions import selectors as session_selectors
 
 PAGE_SIZE = 20
+SESSIONS_ON_A_PAGE = 12  # a seminar page shows the next ones; the calendar has them all
 
 
 def paginate(request, items, per_page=PAGE_SIZE):
@@ -72,7 +74,10 @@ class HomePage(BasePage):
         context["latest_news"] = (
             NewsPage.objects.live().filter(locale=self.locale).order_by("-date")[:3]
         )
-        context["figures"] = session_selectors.headline_figures()
+        # The figures count over every attendance mark: computed at most every five minutes.
+        context["figures"] = cache.get_or_set(
+            "formativ:headline-figures", session_selectors.headline_figures, 300
+        )
         context["calendar_page"] = CalendarPage.objects.live().filter(locale=self.locale).first()
         return context
 
@@ -121,7 +126,10 @@ class SeminarPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         filters = session_selectors.SessionFilters(course=self.course)
-        context["sessions"] = session_selectors.public_session_list(filters=filters)
+        sessions = session_selectors.public_session_list(filters=filters)
+        context["sessions"] = sessions[:SESSIONS_ON_A_PAGE]
+        context["sessions_total"] = sessions.count()
+        context["calendar_page"] = CalendarPage.objects.live().filter(locale=self.locale).first()
         context["target_categories"] = self.course.target_categories.all()
         context["trainers"] = session_selectors.course_trainers(course=self.course)
         return context

@@ -12,7 +12,8 @@ msggrep --msgstr -e 'ş' -e 'ţ' -e 'Ş' -e 'Ţ' "$DJANGO_PO" -o "$TMP/cedilla.p
 msggrep -K -e '^\(January\|February\|March\|April\|May\|June\|July\|August\|September\|October\|November\|December\)$' \
   -e '^\(Jan\|Feb\|Mar\|Apr\|Jun\|Jul\|Aug\|Sep\|Oct\|Nov\|Dec\)\.\?$' \
   -e '^\(jan\|feb\|mar\|apr\|may\|jun\|jul\|aug\|sep\|oct\|nov\|dec\)$' "$DJANGO_PO" -o "$TMP/months.po"
-msgcat --use-first "$TMP/cedilla.po" "$TMP/months.po" -o "$TMP/all.po"
+msgcat --use-first scripts/romanian-overrides-extra.po "$TMP/cedilla.po" "$TMP/months.po" \
+  -o "$TMP/all.po"
 msgfilter -i "$TMP/all.po" -o "$TMP/fixed.po" sed -e 's/ş/ș/g; s/ţ/ț/g; s/Ş/Ș/g; s/Ţ/Ț/g'
 msgfilter -i "$TMP/fixed.po" -o "$OUT" --keep-header sed -e '/^\(Ianuarie\|Februarie\|Martie\|Aprilie\|Mai\|Iunie\|Iulie\|August\|Septembrie\|Octombrie\|Noiembrie\|Decembrie\)$/s/./\L&/; /^\(Ian\|Feb\|Mar\|Apr\|Iun\|Iul\|Aug\|Sep\|Oct\|Noi\|Dec\)\.\?$/s/./\L&/'
 echo "Wrote $OUT ($(grep -c '^msgid' "$OUT") entries)"

@@ -43,3 +43,11 @@ def reference_data(transactional_db):
             site_name="Formativ",
         )
     cache.clear()  # Wagtail caches the site's root paths
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (pages cache their headline figures)."""
+    from django.core.cache import cache
+
+    cache.clear()

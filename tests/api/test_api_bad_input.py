@@ -109,3 +109,15 @@ def test_a_session_cannot_jump_from_completed_to_cancelled(client, auth):
     )
     assert response.status_code == 400
     assert "status" in response.json()["errors"]
+
+
+def test_an_unknown_institution_is_refused_in_romanian(client, auth):
+    response = _post(
+        client,
+        "/api/v1/professionals",
+        {**PERSON, "institution_id": 999999},
+        {**auth, "HTTP_ACCEPT_LANGUAGE": "ro"},
+    )
+    assert response.status_code == 400
+    message = response.json()["errors"]["institution"][0]
+    assert "Nu există" in message and "instance" not in message

@@ -161,3 +161,13 @@ def test_english_pages_live_under_en(client, tree):
     assert response.status_code == 200
     assert 'lang="en"' in response.content.decode()
     assert Page.objects.filter(locale__language_code="en").exists()
+
+
+def test_a_seminar_page_shows_the_next_sessions_and_links_to_all_of_them(client, tree):
+    course = tree["seminar"].course
+    for i in range(14):
+        make_session(course=course, start_in=3 + i)
+    response = client.get(tree["seminar"].url)
+    assert len(response.context["sessions"]) == 12
+    assert f"?course={course.code}" in response.content.decode()
+    assert "14" in response.content.decode()
