@@ -109,6 +109,58 @@ STANDARD = [
     ),
 ]
 
+
+def _section(heading: str, *paragraphs: str) -> list:
+    return [("heading", {"text": heading, "level": "h2"}), *_p(*paragraphs)]
+
+
+STANDARD_BODIES = {
+    "declaratie-accesibilitate": [
+        *_section(
+            "Stadiul conformității",
+            "Agenția se angajează să facă acest site accesibil, în conformitate cu Directiva "
+            "(UE) 2016/2102 și cu legislația națională care o transpune. Site-ul urmărește "
+            "nivelul AA al WCAG 2.1 și este verificat automat, la fiecare modificare, cu "
+            "instrumentul axe-core.",
+        ),
+        *_section(
+            "Conținut care nu este încă accesibil",
+            "Unele documente PDF publicate înainte de lansarea site-ului pot să nu fie "
+            "accesibile cititoarelor de ecran. Le înlocuim treptat; la cerere, vă trimitem "
+            "conținutul într-un format accesibil.",
+        ),
+        *_section(
+            "Feedback și contact",
+            "Dacă întâmpinați dificultăți în folosirea site-ului, scrieți-ne la "
+            "office@anes.gov.ro. Răspundem în cel mult 30 de zile.",
+        ),
+        *_section(
+            "Procedura de asigurare a respectării",
+            "Dacă răspunsul nostru nu vă mulțumește, vă puteți adresa autorității naționale "
+            "responsabile de monitorizarea accesibilității site-urilor instituțiilor publice.",
+        ),
+    ],
+    "politica-de-confidentialitate": [
+        *_section(
+            "Ce date prelucrăm",
+            "Pentru înscrierea la sesiunile de formare prelucrăm numele, datele de contact, "
+            "instituția și categoria profesională. CNP-ul este cerut doar acolo unde "
+            "finanțatorul o impune; este stocat criptat și afișat mascat.",
+        ),
+        *_section(
+            "În ce scop și cât timp",
+            "Datele sunt folosite pentru organizarea formărilor, eliberarea certificatelor și "
+            "raportarea către finanțatori, și sunt păstrate cât cer regulile de arhivare ale "
+            "proiectelor finanțate.",
+        ),
+        *_section(
+            "Drepturile dumneavoastră",
+            "Puteți cere accesul la date, rectificarea sau ștergerea lor, scriind "
+            "responsabilului cu protecția datelor la office@anes.gov.ro.",
+        ),
+    ],
+}
+
 ENGLISH = {
     "seminarii": ("Seminars and programmes", "Courses, seminars and training programmes."),
     "calendar": ("Training calendar", "All upcoming training sessions."),
@@ -221,6 +273,7 @@ def build_pages() -> int:
             title=title,
             intro=f"<p>{intro}</p>",
             show_in_menus=slug == "despre",
+            body=STANDARD_BODIES.get(slug, []),
         )
         created += new
 
