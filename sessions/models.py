@@ -110,6 +110,37 @@ class TrainingSession(ClusterableModel):
     approval_mode = models.CharField(
         _("approval"), max_length=12, choices=ApprovalMode.choices, default=ApprovalMode.AUTOMATIC
     )
+    target_categories = ParentalManyToManyField(
+        "training.ProfessionalCategory",
+        blank=True,
+        related_name="+",
+        verbose_name=_("for professional categories"),
+        help_text=_("Leave empty to accept every category."),
+    )
+    eligible_counties = ParentalManyToManyField(
+        "training.County",
+        blank=True,
+        related_name="+",
+        verbose_name=_("for people from counties"),
+        help_text=_("Leave empty to accept people from every county."),
+    )
+    cancellation_cutoff_hours = models.PositiveSmallIntegerField(
+        _("participants may cancel until (hours before the start)"), default=24
+    )
+    offer_hours = models.PositiveSmallIntegerField(
+        _("hours to accept a freed seat"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When a seat frees, the first person on the waiting list has this many hours to "
+            "accept it before it is offered to the next. Leave empty to give the seat at once."
+        ),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder (days before the start)"),
+        default=2,
+        help_text=_("0 sends no reminder."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -135,6 +166,11 @@ class TrainingSession(ClusterableModel):
                 | Q(registration_closes_at__gt=F("registration_opens_at")),
                 name="session_registration_window_ordered",
                 violation_error_message=_("Registration must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_hours__isnull=True) | Q(offer_hours__gt=0),
+                name="session_offer_hours_positive",
+                violation_error_message=_("Give at least one hour to accept a freed seat."),
             ),
             models.CheckConstraint(
                 condition=Q(delivery_mode="online") | Q(venue__isnull=False),
@@ -187,11 +223,87 @@ class SessionDay(models.Model):
         return f"{self.training_session_id}: {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class SessionQuota(models.Model):
+    """Seats reserved for the nominations of one county, local team or institution."""
+
+    training_session = ParentalKey(
+        TrainingSession,
+        on_delete=models.CASCADE,
+        related_name="quotas",
+        verbose_name=_("training session"),
+    )
+    county = models.ForeignKey(
+        "training.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("county"),
+    )
+    local_team = models.ForeignKey(
+        "training.LocalTeam",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intersectoral local team"),
+    )
+    institution = models.ForeignKey(
+        "training.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("institution"),
+    )
+    seats = models.PositiveIntegerField(_("seats"))
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(county__isnull=False, local_team__isnull=True, institution__isnull=True)
+                    | Q(county__isnull=True, local_team__isnull=False, institution__isnull=True)
+                    | Q(county__isnull=True, local_team__isnull=True, institution__isnull=False)
+                ),
+                name="quota_one_scope",
+                violation_error_message=_(
+                    "A quota is for exactly one of: a county, a local team or an institution."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(seats__gt=0),
+                name="quota_seats_positive",
+                violation_error_message=_("A quota needs at least one seat."),
+            ),
+            *(
+                models.UniqueConstraint(
+                    "training_session",
+                    scope,
+                    condition=Q(**{f"{scope}__isnull": False}),
+                    name=f"quota_unique_{scope}",
+                    violation_error_message=_("This session already has a quota for it."),
+                )
+                for scope in ("county", "local_team", "institution")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope}: {self.seats}"
+
+    @property
+    def scope(self):
+        return self.county or self.local_team or self.institution
+
+
 class Enrolment(models.Model):
     """A professional's place in a session: the registration and its status."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting approval")
+        OFFERED = "offered", _("seat offered, awaiting reply")
         CONFIRMED = "confirmed", _("confirmed")
         WAITLISTED = "waitlisted", _("on the waiting list")
         CANCELLED = "cancelled", _("cancelled")
@@ -204,7 +316,9 @@ class Enrolment(models.Model):
         IMPORT = "import", _("import")
 
     # Statuses that hold a seat against the session's capacity.
-    SEAT_HOLDING = (Status.PENDING, Status.CONFIRMED)
+    SEAT_HOLDING = (Status.PENDING, Status.OFFERED, Status.CONFIRMED)
+    # Statuses of a live registration (the person still has or awaits a place).
+    OPEN = (*SEAT_HOLDING, Status.WAITLISTED)
 
     training_session = models.ForeignKey(
         TrainingSession,
@@ -228,6 +342,15 @@ class Enrolment(models.Model):
         related_name="+",
         verbose_name=_("nominated by"),
     )
+    status_reason = models.CharField(
+        _("reason"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown to the person, e.g. why the registration was rejected."),
+    )
+    waitlisted_at = models.DateTimeField(_("joined the waiting list"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -245,7 +368,10 @@ class Enrolment(models.Model):
                 violation_error_message=_("This person is already enrolled in this session."),
             ),
         ]
-        indexes = [models.Index(fields=["training_session", "status"])]
+        indexes = [
+            models.Index(fields=["training_session", "status"]),
+            models.Index(fields=["status", "offer_expires_at"]),
+        ]
 
     def __str__(self):
         return f"{self.professional} @ {self.training_session.code}"

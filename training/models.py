@@ -190,6 +190,16 @@ class Professional(models.Model):
         verbose_name=_("professional category"),
     )
     category_detail = models.CharField(_("other category"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="ro",
+        help_text=_("The language of the e-mails Formativ sends this person."),
+    )
+    contact_consent = models.BooleanField(
+        _("agrees to be contacted about future trainings"), default=False
+    )
     cnp_encrypted = models.TextField(_("CNP (encrypted)"), blank=True, editable=False)
     cnp_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     user = models.OneToOneField(
@@ -317,6 +327,67 @@ class LocalTeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.professional} – {self.team}"
+
+
+class FocalPoint(models.Model):
+    """A user who may nominate people for trainings: the focal point of an institution, the
+    coordinator of a county (its DGASPC) or of an intersectoral local team. Each right covers one
+    scope: the people of that institution, county or team."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="focal_points",
+        verbose_name=_("user"),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="focal_points",
+        verbose_name=_("institution"),
+    )
+    county = models.ForeignKey(
+        County,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="focal_points",
+        verbose_name=_("county"),
+    )
+    local_team = models.ForeignKey(
+        LocalTeam,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="focal_points",
+        verbose_name=_("intersectoral local team"),
+    )
+
+    class Meta:
+        verbose_name = _("nomination right")
+        verbose_name_plural = _("nomination rights")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(institution__isnull=False, county__isnull=True, local_team__isnull=True)
+                    | Q(institution__isnull=True, county__isnull=False, local_team__isnull=True)
+                    | Q(institution__isnull=True, county__isnull=True, local_team__isnull=False)
+                ),
+                name="focal_point_one_scope",
+                violation_error_message=_(
+                    "Choose exactly one of: an institution, a county or a local team."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.scope}"
+
+    @property
+    def scope(self):
+        return self.institution or self.county or self.local_team
 
 
 class Project(ClusterableModel):
