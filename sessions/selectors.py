@@ -19,7 +19,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from sessions.models import Attendance, Enrolment, SessionDay, TrainingSession
+from sessions.models import Attendance, Enrolment, SessionDay, SessionQuota, TrainingSession
+from training.models import FocalPoint, LocalTeamMembership
 
 
 def _per_session(queryset, expression, output_field):
@@ -102,6 +103,91 @@ def training_session_conflicts(*, training_session: TrainingSession) -> list[Con
                 key = (other.pk, "trainer", str(trainer))
                 conflicts[key] = Conflict(other, "trainer", str(trainer))
     return list(conflicts.values())
+
+
+# --- registration -------------------------------------------------------------------------
+
+ENROL_PERMISSION = "training_sessions.add_enrolment"
+
+
+def session_first_start(training_session: TrainingSession):
+    return training_session.days.aggregate(first=Min("starts_at"))["first"]
+
+
+def person_scopes(*, professional) -> dict[str, set[int]]:
+    today = timezone.localdate()
+    teams = set(
+        LocalTeamMembership.objects.filter(professional=professional, since__lte=today)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .values_list("team_id", flat=True)
+    )
+    return {
+        "county": {professional.county_id},
+        "institution": {professional.institution_id} if professional.institution_id else set(),
+        "local_team": teams,
+    }
+
+
+def can_nominate(*, user, professional) -> bool:
+    """Whether this user may nominate this person: an organiser, or a focal point whose
+    institution, county or local team the person belongs to."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_perm(ENROL_PERMISSION):
+        return True
+    scopes = person_scopes(professional=professional)
+    return FocalPoint.objects.filter(
+        Q(user=user)
+        & (
+            Q(institution_id__in=scopes["institution"])
+            | Q(county_id__in=scopes["county"])
+            | Q(local_team_id__in=scopes["local_team"])
+        )
+    ).exists()
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    quota: SessionQuota
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(self.quota.seats - self.used, 0)
+
+
+def quota_use(*, training_session: TrainingSession) -> list[QuotaUse]:
+    """Each quota of a session with the open enrolments (seat holders and waiting) it covers."""
+    today = timezone.localdate()
+    open_enrolments = Enrolment.objects.filter(
+        training_session_id=training_session.pk, status__in=Enrolment.OPEN
+    )
+    result = []
+    for quota in training_session.quotas.select_related("county", "local_team", "institution"):
+        if quota.county_id:
+            covered = open_enrolments.filter(professional__county_id=quota.county_id)
+        elif quota.institution_id:
+            covered = open_enrolments.filter(professional__institution_id=quota.institution_id)
+        else:
+            members = LocalTeamMembership.objects.filter(
+                team_id=quota.local_team_id, since__lte=today
+            ).filter(Q(until__isnull=True) | Q(until__gte=today))
+            covered = open_enrolments.filter(professional__in=members.values("professional_id"))
+        result.append(QuotaUse(quota, covered.count()))
+    return result
+
+
+def waitlist_position(*, enrolment: Enrolment) -> int | None:
+    """1 for the first person waiting; None when not on the waiting list."""
+    if enrolment.status != Enrolment.Status.WAITLISTED:
+        return None
+    ahead = Enrolment.objects.filter(
+        training_session_id=enrolment.training_session_id, status=Enrolment.Status.WAITLISTED
+    ).filter(
+        Q(waitlisted_at__lt=enrolment.waitlisted_at)
+        | Q(waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk)
+    )
+    return ahead.count() + 1
 
 
 # --- public site ------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ these; none of them saves a session model itself."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
@@ -18,7 +19,17 @@ from sessions.models import (
     SessionDay,
     TrainingSession,
 )
-from sessions.selectors import Conflict, seats_taken, training_session_conflicts
+from sessions.notifications import notify_enrolment
+from sessions.selectors import (
+    ENROL_PERMISSION,
+    Conflict,
+    can_nominate,
+    person_scopes,
+    quota_use,
+    seats_taken,
+    session_first_start,
+    training_session_conflicts,
+)
 from training.models import Sector
 from training.services import model_save
 
@@ -171,21 +182,20 @@ def training_session_save(*, training_session: TrainingSession, acting_user) -> 
         )
         if training_session.status == Status.CANCELLED:
             _cancel_enrolments(training_session, acting_user)
+    # A raised capacity, or a session published again, gives free seats to those waiting.
+    _fill_free_seats(training_session, acting_user=acting_user)
     return SessionSaveResult(
         training_session, training_session_conflicts(training_session=training_session)
     )
 
 
 def _cancel_enrolments(training_session, acting_user) -> None:
-    """A cancelled session frees every place: its open enrolments are cancelled, with history."""
-    open_statuses = (*Enrolment.SEAT_HOLDING, Enrolment.Status.WAITLISTED)
-    for enrolment in training_session.enrolments.filter(status__in=open_statuses):
-        previous = enrolment.status
-        enrolment.status = Enrolment.Status.CANCELLED
-        enrolment.save(update_fields=["status", "updated_at"])
-        _record(
+    """A cancelled session frees every place: its open enrolments are cancelled, with history,
+    and the people told."""
+    for enrolment in training_session.enrolments.filter(status__in=Enrolment.OPEN):
+        _move(
             enrolment,
-            from_status=previous,
+            Enrolment.Status.CANCELLED,
             acting_user=acting_user,
             reason=_("The session was cancelled."),
         )
@@ -193,27 +203,20 @@ def _cancel_enrolments(training_session, acting_user) -> None:
 
 # --- enrolment ------------------------------------------------------------------------------
 
+E = Enrolment.Status
+Source = Enrolment.Source
+ApprovalMode = TrainingSession.ApprovalMode
+
 _ALLOWED = {
-    Enrolment.Status.PENDING: {
-        Enrolment.Status.CONFIRMED,
-        Enrolment.Status.REJECTED,
-        Enrolment.Status.CANCELLED,
-        Enrolment.Status.WAITLISTED,
-    },
-    Enrolment.Status.WAITLISTED: {
-        Enrolment.Status.CONFIRMED,
-        Enrolment.Status.PENDING,
-        Enrolment.Status.CANCELLED,
-        Enrolment.Status.REJECTED,
-    },
-    Enrolment.Status.CONFIRMED: {Enrolment.Status.CANCELLED},
-    Enrolment.Status.CANCELLED: {
-        Enrolment.Status.PENDING,
-        Enrolment.Status.CONFIRMED,
-        Enrolment.Status.WAITLISTED,
-    },
-    Enrolment.Status.REJECTED: {Enrolment.Status.PENDING, Enrolment.Status.CONFIRMED},
+    E.PENDING: {E.CONFIRMED, E.REJECTED, E.CANCELLED, E.WAITLISTED},
+    E.OFFERED: {E.CONFIRMED, E.CANCELLED, E.WAITLISTED},
+    E.WAITLISTED: {E.CONFIRMED, E.PENDING, E.OFFERED, E.CANCELLED, E.REJECTED},
+    E.CONFIRMED: {E.CANCELLED},
+    E.CANCELLED: {E.PENDING, E.CONFIRMED, E.WAITLISTED},
+    E.REJECTED: {E.PENDING, E.CONFIRMED},
 }
+
+CHANGE_PERMISSION = "training_sessions.change_enrolment"
 
 
 def _lock_session(training_session: TrainingSession) -> TrainingSession:
@@ -231,9 +234,99 @@ def _record(enrolment, *, from_status, acting_user, reason="") -> None:
     log(
         instance=enrolment,
         action="formativ.enrolment.status",
-        user=acting_user,
+        user=acting_user if getattr(acting_user, "pk", None) else None,
         data={"from": from_status, "to": enrolment.status, "reason": reason},
     )
+
+
+def _move(enrolment, status, *, acting_user, reason="", notify=True, offer_hours=None) -> None:
+    """Put an enrolment in a new status (the caller holds the session lock), record it in the
+    history and audit log and, after commit, tell the person."""
+    previous = enrolment.status
+    now = timezone.now()
+    enrolment.status = status
+    enrolment.status_reason = reason
+    enrolment.waitlisted_at = now if status == E.WAITLISTED else None
+    enrolment.offer_expires_at = (
+        now + datetime.timedelta(hours=offer_hours) if status == E.OFFERED and offer_hours else None
+    )
+    enrolment.save(
+        update_fields=["status", "status_reason", "waitlisted_at", "offer_expires_at", "updated_at"]
+    )
+    _record(enrolment, from_status=previous, acting_user=acting_user, reason=reason)
+    if notify:
+        notify_enrolment(enrolment=enrolment, previous=previous)
+
+
+def _eligibility_errors(session: TrainingSession, professional) -> list[str]:
+    errors = []
+    categories = set(session.target_categories.values_list("pk", flat=True))
+    if categories and professional.category_id not in categories:
+        errors.append(_("This session is meant for other professional categories."))
+    counties = set(session.eligible_counties.values_list("pk", flat=True))
+    if counties and professional.county_id not in counties:
+        errors.append(_("This session is meant for people from other counties."))
+    return errors
+
+
+def _window_errors(session: TrainingSession, now) -> list[str]:
+    if session.status != Status.PUBLISHED:
+        return [_("Registration is not open for this session.")]
+    first = session_first_start(session)
+    if first is not None and first <= now:
+        return [_("This session has already started.")]
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return [
+            _("Registration opens on %(date)s.")
+            % {
+                "date": date_format(
+                    timezone.localtime(session.registration_opens_at), "DATETIME_FORMAT"
+                )
+            }
+        ]
+    if session.registration_closes_at and now >= session.registration_closes_at:
+        return [_("Registration for this session has closed.")]
+    return []
+
+
+def _quota_errors(session: TrainingSession, professional) -> list[str]:
+    uses = quota_use(training_session=session)
+    if not uses:
+        return []
+    scopes = person_scopes(professional=professional)
+    applicable = [
+        use
+        for use in uses
+        if (use.quota.county_id in scopes["county"])
+        or (use.quota.institution_id in scopes["institution"])
+        or (use.quota.local_team_id in scopes["local_team"])
+    ]
+    if not applicable:
+        return [
+            _(
+                "No seats of this session are reserved for this person's county, team "
+                "or institution."
+            )
+        ]
+    return [
+        _("The quota for %(scope)s is used up (%(used)d of %(seats)d).")
+        % {"scope": use.quota.scope, "used": use.used, "seats": use.quota.seats}
+        for use in applicable
+        if use.left <= 0
+    ]
+
+
+def _free_seats(session: TrainingSession) -> int:
+    return session.capacity - seats_taken(training_session=session)
+
+
+def _status_for_new_place(session: TrainingSession, source: str):
+    """What a person gets when a seat is theirs: confirmed, awaiting approval or an offer."""
+    if source == Source.NOMINATION:
+        return E.OFFERED  # the nominee accepts or declines
+    if source == Source.SELF and session.approval_mode == ApprovalMode.MANUAL:
+        return E.PENDING
+    return E.CONFIRMED
 
 
 @transaction.atomic
@@ -242,30 +335,67 @@ def enrolment_create(
     training_session: TrainingSession,
     professional,
     acting_user,
-    source: str = Enrolment.Source.STAFF,
+    source: str = Source.STAFF,
     nominated_by=None,
 ) -> Enrolment:
-    """Give a person a place: confirmed or awaiting approval (by the session's approval mode)
-    while seats remain, on the waiting list once they are taken."""
+    """Register a person for a session. `source` says who asks:
+
+    - self: the person, through their account: the session must be published with registration
+      open, not yet started, open to self-registration and to the person's category and county;
+      confirmed at once (open sessions) or awaiting approval (approval sessions);
+    - nomination: a focal point or coordinator, for a person of their scope, within the
+      session's quotas; the nominee is offered the seat and accepts or declines;
+    - staff / import: organisers, confirmed directly, window and eligibility not applied.
+
+    When no seat is free, or people are already waiting, the person joins the waiting list."""
     session = _lock_session(training_session)
+    now = timezone.now()
     if session.status == Status.CANCELLED:
         raise ValidationError(_("This session has been cancelled."))
-    if session.status == Status.COMPLETED and source != Enrolment.Source.IMPORT:
+    if session.status == Status.COMPLETED and source != Source.IMPORT:
         raise ValidationError(_("This session has already taken place."))
-    if Enrolment.objects.filter(training_session=session, professional=professional).exists():
-        raise ValidationError(_("This person is already enrolled in this session."))
-    waiting = session.enrolments.filter(status=Enrolment.Status.WAITLISTED).exists()
-    if waiting or seats_taken(training_session=session) >= session.capacity:
-        # Nobody jumps the queue: while people wait, a freed seat is theirs to be offered.
-        status = Enrolment.Status.WAITLISTED
-    elif session.approval_mode == TrainingSession.ApprovalMode.AUTOMATIC or source in (
-        Enrolment.Source.STAFF,
-        Enrolment.Source.IMPORT,
+    errors: list[str] = []
+    if source == Source.SELF:
+        if getattr(professional, "user_id", None) is None or professional.user_id != getattr(
+            acting_user, "pk", None
+        ):
+            raise PermissionDenied(_("You can register only yourself."))
+        if session.approval_mode == ApprovalMode.NOMINATION:
+            errors.append(
+                _(
+                    "Places in this session are given by nomination: "
+                    "ask your institution's focal point."
+                )
+            )
+        errors += _window_errors(session, now)
+        errors += _eligibility_errors(session, professional)
+    elif source == Source.NOMINATION:
+        if not can_nominate(user=acting_user, professional=professional):
+            raise PermissionDenied(_("You cannot nominate this person."))
+        errors += _window_errors(session, now)
+        errors += _eligibility_errors(session, professional)
+    elif (
+        source == Source.STAFF
+        # acting_user None: the system itself (demo data, command-line tools).
+        and acting_user is not None
+        and not (getattr(acting_user, "pk", None) and acting_user.has_perm(ENROL_PERMISSION))
     ):
-        # Staff and imports place people directly; self-registrations wait for approval.
-        status = Enrolment.Status.CONFIRMED
+        raise PermissionDenied(_("You cannot enrol people in sessions."))
+    if Enrolment.objects.filter(training_session=session, professional=professional).exists():
+        errors.insert(0, _("This person is already registered for this session."))
+        raise ValidationError(errors[:1])
+    if errors:
+        raise ValidationError(errors)
+    if source == Source.NOMINATION:
+        quota_errors = _quota_errors(session, professional)
+        if quota_errors:
+            raise ValidationError(quota_errors)
+    waiting = session.enrolments.filter(status=E.WAITLISTED).exists()
+    if waiting or _free_seats(session) <= 0:
+        # Nobody jumps the queue: while people wait, a freed seat is theirs to be offered.
+        status = E.WAITLISTED
     else:
-        status = Enrolment.Status.PENDING
+        status = _status_for_new_place(session, source)
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
@@ -274,17 +404,81 @@ def enrolment_create(
                 status=status,
                 source=source,
                 nominated_by=nominated_by,
+                waitlisted_at=now if status == E.WAITLISTED else None,
+                offer_expires_at=(
+                    now + datetime.timedelta(hours=session.offer_hours)
+                    if status == E.OFFERED and session.offer_hours and source != Source.NOMINATION
+                    else None
+                ),
             )
     except IntegrityError as exc:
-        raise ValidationError(_("This person is already enrolled in this session.")) from exc
+        raise ValidationError(_("This person is already registered for this session.")) from exc
     _record(enrolment, from_status="", acting_user=acting_user)
+    if source != Source.IMPORT:
+        notify_enrolment(enrolment=enrolment, previous="")
     return enrolment
+
+
+def _fill_free_seats(session: TrainingSession, *, acting_user) -> list[Enrolment]:
+    """Give freed seats to the waiting list, first come first served (the caller holds the
+    session lock). People no longer eligible are passed over, not removed. With an offer period
+    set, the seat is offered and the person has that many hours to accept it."""
+    if session.status != Status.PUBLISHED:
+        return []
+    first = session_first_start(session)
+    if first is not None and first <= timezone.now():
+        return []
+    free = _free_seats(session)
+    promoted = []
+    if free <= 0:
+        return promoted
+    waiting = (
+        session.enrolments.filter(status=E.WAITLISTED)
+        .select_related("professional")
+        .order_by("waitlisted_at", "pk")
+    )
+    for enrolment in waiting:
+        if free <= 0:
+            break
+        if enrolment.source == Source.SELF and _eligibility_errors(session, enrolment.professional):
+            continue
+        if session.offer_hours or enrolment.source == Source.NOMINATION:
+            status = E.OFFERED
+        else:
+            status = _status_for_new_place(session, enrolment.source)
+        _move(
+            enrolment,
+            status,
+            acting_user=None,
+            reason=_("A seat became free."),
+            offer_hours=session.offer_hours,
+        )
+        promoted.append(enrolment)
+        free -= 1
+    return promoted
+
+
+@transaction.atomic
+def waitlist_promote(*, training_session: TrainingSession, acting_user=None) -> list[Enrolment]:
+    """Give any free seats of a session to the people waiting for them."""
+    session = _lock_session(training_session)
+    return _fill_free_seats(session, acting_user=acting_user)
+
+
+def _check_can_change(enrolment: Enrolment, acting_user) -> None:
+    if acting_user is None:
+        return  # the system itself
+    if not (getattr(acting_user, "pk", None) and acting_user.has_perm(CHANGE_PERMISSION)):
+        raise PermissionDenied(_("You cannot change enrolments."))
 
 
 @transaction.atomic
 def enrolment_set_status(
     *, enrolment: Enrolment, status: str, acting_user, reason: str = ""
 ) -> Enrolment:
+    """An organiser's decision on an enrolment: approve, reject (with the reason the person
+    sees), cancel, confirm from the waiting list, or put back on it. Freed seats go to the
+    waiting list."""
     session = _lock_session(enrolment.training_session)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     previous = enrolment.status
@@ -293,21 +487,170 @@ def enrolment_set_status(
     if status not in _ALLOWED.get(previous, set()):
         raise ValidationError(
             _("An enrolment cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": Enrolment.Status(previous).label, "to": Enrolment.Status(status).label}
+            % {"from": E(previous).label, "to": E(status).label}
         )
-    if session.status == Status.CANCELLED and status != Enrolment.Status.CANCELLED:
+    _check_can_change(enrolment, acting_user)
+    if session.status == Status.CANCELLED and status != E.CANCELLED:
         raise ValidationError(_("This session has been cancelled."))
+    if status == E.REJECTED and not reason.strip():
+        raise ValidationError({"reason": [_("Say why: the person will see the reason.")]})
     holds_seat = previous in Enrolment.SEAT_HOLDING
-    if (
-        status in Enrolment.SEAT_HOLDING
-        and not holds_seat
-        and seats_taken(training_session=session) >= session.capacity
-    ):
+    if status in Enrolment.SEAT_HOLDING and not holds_seat and _free_seats(session) <= 0:
         raise ValidationError(_("The session is full: no seat is free."))
-    enrolment.status = status
-    enrolment.save(update_fields=["status", "updated_at"])
-    _record(enrolment, from_status=previous, acting_user=acting_user, reason=reason)
+    _move(enrolment, status, acting_user=acting_user, reason=reason.strip())
+    if holds_seat and status not in Enrolment.SEAT_HOLDING:
+        _fill_free_seats(session, acting_user=acting_user)
     return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, enrolment: Enrolment, acting_user, reason: str = "") -> Enrolment:
+    """The person gives up their place (until the session's cut-off), or an organiser cancels
+    it; the seat goes to the first person waiting."""
+    session = _lock_session(enrolment.training_session)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status not in Enrolment.OPEN:
+        raise ValidationError(_("This registration is no longer active."))
+    is_owner = (
+        getattr(acting_user, "pk", None) is not None
+        and enrolment.professional.user_id == acting_user.pk
+    )
+    is_organiser = bool(getattr(acting_user, "pk", None)) and acting_user.has_perm(
+        CHANGE_PERMISSION
+    )
+    if not (is_owner or is_organiser):
+        raise PermissionDenied(_("You cannot cancel this registration."))
+    if not is_organiser and enrolment.status in Enrolment.SEAT_HOLDING:
+        first = session_first_start(session)
+        if first is not None:
+            cutoff = first - datetime.timedelta(hours=session.cancellation_cutoff_hours)
+            if timezone.now() >= cutoff:
+                raise ValidationError(
+                    _(
+                        "Registrations can be cancelled online until %(date)s. "
+                        "Please write to the organisers."
+                    )
+                    % {"date": date_format(timezone.localtime(cutoff), "DATETIME_FORMAT")}
+                )
+    held_seat = enrolment.status in Enrolment.SEAT_HOLDING
+    default_reason = (
+        _("Cancelled by the participant.") if is_owner else _("Cancelled by the organisers.")
+    )
+    _move(enrolment, E.CANCELLED, acting_user=acting_user, reason=reason.strip() or default_reason)
+    if held_seat:
+        _fill_free_seats(session, acting_user=acting_user)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_respond(*, enrolment: Enrolment, accept: bool, acting_user) -> Enrolment:
+    """The person answers an offered seat (a nomination, or a seat freed on the waiting list):
+    accepting confirms it, declining gives it to the next person waiting."""
+    session = _lock_session(enrolment.training_session)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.professional.user_id is None or enrolment.professional.user_id != getattr(
+        acting_user, "pk", None
+    ):
+        raise PermissionDenied(_("Only the person offered the seat can answer."))
+    if enrolment.status != E.OFFERED:
+        raise ValidationError(_("There is no offer to answer on this registration."))
+    if enrolment.offer_expires_at and enrolment.offer_expires_at <= timezone.now():
+        raise ValidationError(_("The offer has expired."))
+    if session.status != Status.PUBLISHED:
+        raise ValidationError(_("Registration is not open for this session."))
+    if accept:
+        status = (
+            E.PENDING
+            if session.approval_mode == ApprovalMode.MANUAL and enrolment.source == Source.SELF
+            else E.CONFIRMED
+        )
+        _move(enrolment, status, acting_user=acting_user, reason=_("Accepted the offered seat."))
+    else:
+        _move(
+            enrolment, E.CANCELLED, acting_user=acting_user, reason=_("Declined the offered seat.")
+        )
+        _fill_free_seats(session, acting_user=acting_user)
+    return enrolment
+
+
+def _expire(enrolment: Enrolment, session: TrainingSession) -> None:
+    _move(
+        enrolment, E.CANCELLED, acting_user=None, reason=_("The offer expired without an answer.")
+    )
+    _fill_free_seats(session, acting_user=None)
+
+
+@transaction.atomic
+def enrolment_offer_expire(*, enrolment: Enrolment) -> bool:
+    """End an offer whose time is up and offer the seat to the next person. Safe to call at
+    any time: does nothing if the offer was answered or has not expired."""
+    session = _lock_session(enrolment.training_session)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if (
+        enrolment.status != E.OFFERED
+        or enrolment.offer_expires_at is None
+        or enrolment.offer_expires_at > timezone.now()
+    ):
+        return False
+    _expire(enrolment, session)
+    return True
+
+
+def expire_lapsed_offers() -> int:
+    """Expire every lapsed offer (the periodic sweep behind the scheduled tasks)."""
+    lapsed = Enrolment.objects.filter(status=E.OFFERED, offer_expires_at__lte=timezone.now())
+    return sum(
+        enrolment_offer_expire(enrolment=e) for e in lapsed.select_related("training_session")
+    )
+
+
+@transaction.atomic
+def enrolment_move(
+    *, enrolment: Enrolment, to_session: TrainingSession, acting_user, reason: str = ""
+) -> Enrolment:
+    """Move a person to another session of the organisers' choosing: the old place is cancelled
+    (its seat going to the waiting list) and a new one made there, on that session's terms
+    (a seat if free, else the waiting list)."""
+    _check_can_change(enrolment, acting_user)
+    if to_session.pk == enrolment.training_session_id:
+        raise ValidationError(_("Choose another session."))
+    if enrolment.status not in Enrolment.OPEN:
+        raise ValidationError(_("This registration is no longer active."))
+    moved_reason = reason.strip() or _("Moved to session %(code)s.") % {"code": to_session.code}
+    enrolment_cancel(enrolment=enrolment, acting_user=acting_user, reason=moved_reason)
+    return enrolment_create(
+        training_session=to_session,
+        professional=enrolment.professional,
+        acting_user=acting_user,
+        source=Source.STAFF,
+    )
+
+
+@dataclass
+class BulkResult:
+    created: list[Enrolment] = field(default_factory=list)
+    refused: list[tuple[object, str]] = field(default_factory=list)
+
+
+def enrolment_bulk_create(
+    *, training_session: TrainingSession, professionals, acting_user
+) -> BulkResult:
+    """Enrol several people from the registry at once: each gets a seat or a waiting-list place
+    in the order given; those who cannot be enrolled are reported with the reason."""
+    result = BulkResult()
+    for professional in professionals:
+        try:
+            result.created.append(
+                enrolment_create(
+                    training_session=training_session,
+                    professional=professional,
+                    acting_user=acting_user,
+                    source=Source.STAFF,
+                )
+            )
+        except ValidationError as exc:
+            result.refused.append((professional, " ".join(exc.messages)))
+    return result
 
 
 # --- attendance -----------------------------------------------------------------------------

@@ -1,0 +1,7 @@
+from django.http import Http404
+from django.views import View
+
+
+class ProfileView(View):
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from sessions import views
+
+app_name = "training_sessions"
+
+urlpatterns = [
+    path("sesiuni/<str:code>/", views.SessionDetailView.as_view(), name="detail"),
+    path("sesiuni/<str:code>/inscriere/", views.RegisterView.as_view(), name="register"),
+    path("sesiuni/<str:code>/nominalizare/", views.NominateView.as_view(), name="nominate"),
+    path("contul-meu/formari/", views.MyTrainingsView.as_view(), name="my_trainings"),
+    path("inscrieri/<int:pk>/anulare/", views.CancelView.as_view(), name="cancel"),
+    path("inscrieri/<int:pk>/raspuns/", views.RespondView.as_view(), name="respond"),
+]
