@@ -52,9 +52,10 @@ run: messages
 	$(MANAGE) migrate --noinput -v0
 	@# Idempotent: builds the demo data the first time, and only prints the login after that.
 	FORMATIV_BASE_URL=http://$(HOST):$(PORT) $(MANAGE) seed_demo
-	@echo "Serving Formativ on http://$(HOST):$(PORT) (task worker running beside it; Ctrl+C stops both)"
+	@echo "Serving Formativ on http://$(HOST):$(PORT) (task worker and the 10-minute process_due beside it; e-mails are printed here; Ctrl+C stops all)"
 	@$(MANAGE) db_worker --queue-name='*' & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		(while sleep 600; do $(MANAGE) process_due; done) & due=$$!; \
+		trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
 		$(MANAGE) runserver $(HOST):$(PORT)
 
 worker: $(STAMP)/base

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from allauth.account.signals import email_changed, email_confirmed
+
+        from accounts import signals
+
+        email_confirmed.connect(signals.on_email_confirmed, dispatch_uid="accounts.email_confirmed")
+        email_changed.connect(signals.on_email_changed, dispatch_uid="accounts.email_changed")

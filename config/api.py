@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from wagtail.api.v3.auth import BearerTokenAuth
 
+from config.api_support import API_AUTH, validation_error_body
 from sessions.api import router as sessions_router
 from training.api import router as training_router
 
@@ -15,25 +15,11 @@ api = NinjaAPI(
     title="Formativ API",
     version="1",
     description="Sessions, people and the training offer of Formativ. "
-    "Authenticate with `Authorization: Bearer <token>`.",
-    auth=BearerTokenAuth(),
+    "Authenticate with `Authorization: Bearer <token>`, or, from the site itself, with the "
+    "signed-in user's session (with the CSRF token on POST, PATCH and DELETE).",
+    auth=API_AUTH,
     urls_namespace="api-v1",
 )
-
-
-def validation_error_body(exc: ValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        errors = {
-            ("non_field_errors" if k == "__all__" else k): [str(m) for m in v]
-            for k, v in exc.message_dict.items()
-        }
-        first = next(iter(errors.values()))[0]
-        return {"detail": first, "errors": errors}
-    messages = [str(m) for m in exc.messages]
-    return {
-        "detail": messages[0] if messages else _("Invalid input."),
-        "errors": {"non_field_errors": messages},
-    }
 
 
 @api.exception_handler(ValidationError)

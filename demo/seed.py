@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -285,14 +286,21 @@ def _aware(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
+DEMO_ADMIN_EMAIL = "admin@formativ.example"
+
+
 def demo_admin(*, password: str):
     """The demo organiser account (superuser), created once."""
     User = get_user_model()
     user = User.objects.filter(username="admin").first()
     if user is None:
         user = User.objects.create_superuser(
-            "admin", "admin@formativ.example", password, first_name="Admin", last_name="Formativ"
+            "admin", DEMO_ADMIN_EMAIL, password, first_name="Admin", last_name="Formativ"
         )
+    # Everyone signs in with a verified e-mail address, the demo organiser included.
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 

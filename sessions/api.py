@@ -1,21 +1,33 @@
 """REST endpoints for training sessions."""
 
 import datetime
+from typing import Annotated
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Strict
+from pydantic import Field as PydanticField
 
-from config.api_support import BoundedPagination, InputSchema, clean_query_text, require_perm
+from config.api_support import (
+    PUBLIC_READ_AUTH,
+    BoundedPagination,
+    ErrorOut,
+    InputSchema,
+    clean_query_text,
+    require_perm,
+    validation_error_body,
+)
 from sessions import selectors
-from sessions.models import SessionDay, TrainingSession
-from sessions.services import training_session_save
+from sessions.models import Enrolment, SessionDay, TrainingSession
+from sessions.services import enrolment_cancel, enrolment_create, training_session_save
 from training.api import county_by_code
-from training.models import Course, Project
+from training.models import Course, FocalPoint, Institution, Professional, Project
 
 router = Router(tags=["sessions"])
 
@@ -66,6 +78,15 @@ class SessionOut(Schema):
         return list(obj.days.all())
 
 
+class SessionListOut(SessionOut):
+    seats_total: int
+    waitlist_length: int
+
+    @staticmethod
+    def resolve_seats_total(obj):
+        return obj.capacity
+
+
 class SessionIn(InputSchema):
     code: str
     course: str
@@ -97,26 +118,50 @@ def _session_queryset():
     return selectors.training_session_list().prefetch_related("days")
 
 
-@router.get("/sessions", response=list[SessionOut])
+def _visible_sessions(request):
+    return selectors.api_session_list(user=request.user)
+
+
+@router.get("/sessions", response=list[SessionListOut], auth=PUBLIC_READ_AUTH)
 @paginate(BoundedPagination)
 def list_sessions(
-    request, county: str | None = None, status: str | None = None, project: str | None = None
+    request,
+    county: str | None = None,
+    course: str | None = None,
+    project: str | None = None,
+    status: str | None = None,
+    date_from: Annotated[datetime.date | None, Query(alias="from")] = None,
+    date_to: Annotated[datetime.date | None, Query(alias="to")] = None,
 ):
-    require_perm(request, "training_sessions.view_trainingsession")
-    qs = _session_queryset().order_by("first_day", "pk")
-    if county:
-        qs = qs.filter(county=county_by_code(county))
-    if status:
-        qs = qs.filter(status=clean_query_text(status))
-    if project:
-        qs = qs.filter(project__acronym__iexact=clean_query_text(project))
-    return qs
+    """Sessions, soonest first. Anyone may read the published and completed ones; organisers
+    (permission to view sessions) see every status. Filters: `county` (county code), `course`
+    (course code), `project` (acronym), `status`, and `from`/`to` (dates, inclusive): sessions
+    with at least one day in that range."""
+    if status and clean_query_text(status) not in TrainingSession.Status.values:
+        raise ValidationError(
+            {"status": [_("Unknown status “%(code)s”.") % {"code": clean_query_text(status)}]}
+        )
+    if date_from and date_to and date_to < date_from:
+        raise ValidationError({"to": [_("The end date cannot come before the start date.")]})
+    return selectors.api_session_list(
+        user=request.user,
+        county=county_by_code(county) if county else None,
+        course=_lookup(Course, "code__iexact", clean_query_text(course), "course")
+        if course
+        else None,
+        project=_lookup(Project, "acronym__iexact", clean_query_text(project), "project")
+        if project
+        else None,
+        status=clean_query_text(status),
+        date_from=date_from,
+        date_to=date_to,
+    )
 
 
-@router.get("/sessions/{session_id}", response=SessionOut)
+@router.get("/sessions/{session_id}", response=SessionListOut, auth=PUBLIC_READ_AUTH)
 def get_session(request, session_id: int):
-    require_perm(request, "training_sessions.view_trainingsession")
-    return get_object_or_404(_session_queryset(), pk=session_id)
+    """One session, with the same visibility as the list (others are 404)."""
+    return get_object_or_404(_visible_sessions(request), pk=session_id)
 
 
 @router.post("/sessions", response={201: SessionOut})
@@ -145,3 +190,194 @@ def update_session(request, session_id: int, payload: SessionPatch):
                 setattr(session, name, value)
         training_session_save(training_session=session, acting_user=request.user)
     return _session_queryset().get(pk=session.pk)
+
+
+# --- enrolments ---------------------------------------------------------------------------
+
+ObjectId = Annotated[int, Strict(), PydanticField(ge=1, le=2**63 - 1)]
+
+
+class EnrolmentIn(InputSchema):
+    """Empty (`{}`) to register yourself; `professional_id` to register someone else (focal
+    points nominate people of their scope, organisers enrol anyone)."""
+
+    professional_id: ObjectId | None = None
+
+
+class CancelIn(InputSchema):
+    reason: str = PydanticField("", max_length=255)
+
+
+class EnrolmentOut(Schema):
+    id: int
+    session_id: int
+    session_code: str
+    professional_id: int
+    status: str
+    source: str
+    waitlist_position: int | None
+    offer_expires_at: datetime.datetime | None
+    status_reason: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_session_id(obj):
+        return obj.training_session_id
+
+    @staticmethod
+    def resolve_session_code(obj):
+        return obj.training_session.code
+
+    @staticmethod
+    def resolve_waitlist_position(obj):
+        return obj.waitlist_position_value
+
+
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
+
+
+def _enrolment_out(enrolment_id: int) -> Enrolment:
+    return selectors.api_enrolment_list().get(pk=enrolment_id)
+
+
+def _visible_enrolment(request, enrolment_id: int) -> Enrolment:
+    """The enrolment if this caller may see it: its person, an organiser (permission to view
+    enrolments) or someone who may nominate that person. Otherwise 404, as if it did not
+    exist."""
+    enrolment = get_object_or_404(selectors.api_enrolment_list(), pk=enrolment_id)
+    user = request.user
+    if not (
+        (enrolment.professional.user_id is not None and enrolment.professional.user_id == user.pk)
+        or user.has_perm(selectors.VIEW_ENROLMENT_PERMISSION)
+        or selectors.can_nominate(user=user, professional=enrolment.professional)
+    ):
+        raise Http404
+    return enrolment
+
+
+def _own_professional(user) -> Professional:
+    professional = getattr(user, "professional", None)
+    if professional is None:
+        raise ValidationError(
+            _(
+                "Your account is not linked to a person in the registry, so you cannot "
+                "register yourself. Complete your profile first."
+            )
+        )
+    return professional
+
+
+def _nominee(user, professional_id: int) -> tuple[Professional, str, Institution | None]:
+    """The person someone registers, with the source and nominating institution: organisers
+    enrol (source "staff"), focal points nominate (source "nomination")."""
+    organiser = user.has_perm(selectors.ENROL_PERMISSION)
+    professional = Professional.objects.filter(pk=professional_id).first()
+    if professional is None:
+        if not organiser:  # do not tell others who is in the registry
+            raise PermissionDenied(_("You cannot nominate this person."))
+        raise ValidationError({"professional_id": [_("There is no such person.")]})
+    if professional.user_id is not None and professional.user_id == user.pk:
+        return professional, Enrolment.Source.SELF, None
+    if organiser:
+        return professional, Enrolment.Source.STAFF, None
+    if not selectors.can_nominate(user=user, professional=professional):
+        raise PermissionDenied(_("You cannot nominate this person."))
+    nominated_by = (
+        professional.institution
+        if professional.institution_id
+        and FocalPoint.objects.filter(
+            user=user, institution_id=professional.institution_id
+        ).exists()
+        else None
+    )
+    return professional, Enrolment.Source.NOMINATION, nominated_by
+
+
+@router.post(
+    "/sessions/{session_id}/enrolments",
+    response={201: EnrolmentOut, **ERRORS},
+    tags=["enrolments"],
+)
+def create_enrolment(request, session_id: int, payload: EnrolmentIn | None = None):
+    """Register for a session.
+
+    - `{}` (or no body): register yourself; your account must be linked to your registry
+      entry. Open sessions confirm you at once, approval sessions keep you pending, full ones
+      put you on the waiting list (`waitlist_position`).
+    - `{"professional_id": N}`: a focal point nominates a person of their institution, county
+      or local team (source `nomination`, within the session's quotas; the person is offered
+      the seat); an organiser enrols anyone (source `staff`).
+
+    Answers 201 with the enrolment. Errors: 404 for a session you cannot see; 409 when the
+    person is already registered (whatever the status of that registration); 403 when you may
+    not register that person; 400 for any other rule (window closed, session cancelled or
+    held, not eligible, quota used up, no registry entry); 422 for malformed input. Nothing is
+    saved on an error. Drafts are 404 to all but organisers."""
+    sessions = TrainingSession.objects.all()
+    if not selectors.sees_all_sessions(request.user):
+        # Drafts were never announced; cancelled and held ones get their reason (400).
+        sessions = sessions.exclude(status=TrainingSession.Status.DRAFT)
+    session = get_object_or_404(sessions, pk=session_id)
+    professional_id = payload.professional_id if payload else None
+    if professional_id is None:
+        professional, source, nominated_by = (
+            _own_professional(request.user),
+            Enrolment.Source.SELF,
+            None,
+        )
+    else:
+        professional, source, nominated_by = _nominee(request.user, professional_id)
+    try:
+        enrolment = enrolment_create(
+            training_session=session,
+            professional=professional,
+            acting_user=request.user,
+            source=source,
+            nominated_by=nominated_by,
+        )
+    except ValidationError as exc:
+        if _("This person is already registered for this session.") in exc.messages:
+            return Status(409, validation_error_body(exc))
+        raise
+    return Status(201, _enrolment_out(enrolment.pk))
+
+
+@router.get(
+    "/enrolments/{enrolment_id}", response={200: EnrolmentOut, **ERRORS}, tags=["enrolments"]
+)
+def get_enrolment(request, enrolment_id: int):
+    """An enrolment, for its person, an organiser, or a focal point who may nominate that
+    person; 404 for anyone else."""
+    return _visible_enrolment(request, enrolment_id)
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/cancel",
+    response={200: EnrolmentOut, **ERRORS},
+    tags=["enrolments"],
+)
+def cancel_enrolment(request, enrolment_id: int, payload: CancelIn | None = None):
+    """Give up a place (its person, until the session's cancellation cut-off) or cancel it (an
+    organiser), with an optional `reason` shown to the person. The seat goes to the first person
+    waiting. 404 for an enrolment you cannot see, 403 if you may see but not cancel it, 400 when
+    it is no longer active or the cut-off has passed."""
+    enrolment = _visible_enrolment(request, enrolment_id)
+    enrolment_cancel(
+        enrolment=enrolment, acting_user=request.user, reason=payload.reason if payload else ""
+    )
+    return _enrolment_out(enrolment.pk)
+
+
+@router.get("/me/enrolments", response=list[EnrolmentOut], tags=["enrolments"])
+@paginate(BoundedPagination)
+def my_enrolments(request):
+    """Your own registrations, whatever their status, the latest session first (empty when
+    your account is not linked to a registry entry)."""
+    professional = getattr(request.user, "professional", None)
+    if professional is None:
+        return Enrolment.objects.none()
+    return (
+        selectors.api_enrolment_list()
+        .filter(professional=professional)
+        .order_by(F("session_first_day").desc(nulls_last=True), "-pk")
+    )

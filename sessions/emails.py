@@ -1,15 +1,27 @@
-"""The e-mails about registrations, in the person's language, each linking to its session."""
+"""The e-mails about registrations, in the person's language, each linking to its session.
+
+One template pair per kind in `templates/training_sessions/emails/`: `<kind>_subject.txt` and
+`<kind>.txt` (plain text, both extending `base.txt`). The mails carry the person's own name and
+nothing else personal; the online meeting link goes only to people holding a confirmed seat."""
 
 import datetime
+import logging
+import re
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage
+from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from sessions.models import Enrolment, TrainingSession
 from sessions.selectors import waitlist_position
+
+logger = logging.getLogger(__name__)
+
+E = Enrolment.Status
 
 KINDS = (
     "confirmed",
@@ -24,6 +36,36 @@ KINDS = (
     "reminder",
 )
 
+# The statuses an enrolment must still have for a mail of each kind to make sense when the
+# task runs: a mail queued for a change that has since been overtaken (waitlisted, then
+# promoted before the worker got to it) is not sent; the later change has its own mail.
+KIND_STATUSES = {
+    "confirmed": {E.CONFIRMED},
+    "pending": {E.PENDING},
+    "approved": {E.CONFIRMED},
+    "rejected": {E.REJECTED},
+    "waitlisted": {E.WAITLISTED},
+    "promoted": {E.CONFIRMED, E.PENDING},
+    "offered": {E.OFFERED},
+    "nominated": {E.OFFERED},
+    "cancelled": {E.CANCELLED},
+    "reminder": {E.CONFIRMED},
+}
+
+# Reasons the services write themselves (in the language active at the time): shown to the
+# person in their own language whatever language they were stored in.
+OFFER_EXPIRED = gettext_noop("The offer expired without an answer.")
+SYSTEM_REASONS = (
+    OFFER_EXPIRED,
+    gettext_noop("Cancelled by the participant."),
+    gettext_noop("Cancelled by the organisers."),
+    gettext_noop("Declined the offered seat."),
+    gettext_noop("Accepted the offered seat."),
+    gettext_noop("A seat became free."),
+    gettext_noop("The session was cancelled."),
+    gettext_noop("Moved to another session."),
+)
+
 
 def absolute_url(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
@@ -34,51 +76,111 @@ def session_url(training_session: TrainingSession) -> str:
     return absolute_url(reverse("training_sessions:detail", kwargs={"code": training_session.code}))
 
 
-def render_enrolment_email(*, enrolment: Enrolment, kind: str) -> EmailMultiAlternatives:
+def _system_reason(reason: str) -> str | None:
+    """The msgid of a reason the services wrote, in whichever language it was stored."""
+    for msgid in SYSTEM_REASONS:
+        if reason == msgid:
+            return msgid
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                if reason == gettext(msgid):
+                    return msgid
+    return None
+
+
+def _tidy(text: str) -> str:
+    """Plain-text templates leave stray blanks: no trailing spaces, at most one empty line."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _context(enrolment: Enrolment, kind: str) -> dict:
+    person = enrolment.professional
+    session = enrolment.training_session
+    days = list(session.days.all())
+    first = days[0].starts_at if days else None
+    today = timezone.localdate()
+    system_reason = _system_reason(enrolment.status_reason)
+    return {
+        "kind": kind,
+        "enrolment": enrolment,
+        "person": person,
+        "session": session,
+        "days": days,
+        "first_start": first,
+        "days_until": (timezone.localdate(first) - today).days if first else None,
+        "cancel_until": (
+            first - datetime.timedelta(hours=session.cancellation_cutoff_hours) if first else None
+        ),
+        "now": timezone.now(),
+        "session_url": session_url(session),
+        "my_trainings_url": absolute_url(reverse("training_sessions:my_trainings")),
+        "position": waitlist_position(enrolment=enrolment),
+        "reason": gettext(system_reason) if system_reason else enrolment.status_reason,
+        "offer_expired": system_reason == OFFER_EXPIRED,
+        "offer_expires_at": enrolment.offer_expires_at,
+        # The meeting link is for the people who hold a confirmed seat, nobody else.
+        "online_url": session.online_url if enrolment.status == E.CONFIRMED else "",
+        "is_online": session.delivery_mode == TrainingSession.DeliveryMode.ONLINE,
+        "is_hybrid": session.delivery_mode == TrainingSession.DeliveryMode.HYBRID,
+    }
+
+
+def render_enrolment_email(*, enrolment: Enrolment, kind: str) -> EmailMessage:
+    """The mail of `kind` about an enrolment, in the person's language, with dates and times in
+    Romanian local time."""
     if kind not in KINDS:
         raise ValueError(kind)
     person = enrolment.professional
-    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
-        session = enrolment.training_session
-        context = {
-            "enrolment": enrolment,
-            "person": person,
-            "session": session,
-            "days": list(session.days.all()),
-            "session_url": session_url(session),
-            "my_trainings_url": absolute_url(reverse("training_sessions:my_trainings")),
-            "position": waitlist_position(enrolment=enrolment),
-            "reason": enrolment.status_reason,
-            "offer_expires_at": enrolment.offer_expires_at,
-        }
+    language = person.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
+        context = _context(enrolment, kind)
         subject = render_to_string(f"training_sessions/emails/{kind}_subject.txt", context)
         body = render_to_string(f"training_sessions/emails/{kind}.txt", context)
-    return EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[person.email])
+    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "[Formativ] ")
+    return EmailMessage(
+        subject=prefix + " ".join(subject.split()),
+        body=_tidy(body),
+        to=[person.email],
+        headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
+    )
 
 
 def send_enrolment_email(*, enrolment: Enrolment, kind: str) -> bool:
+    """Send the mail of `kind` unless the person has no e-mail address or the enrolment has
+    moved on since the mail was queued. True when a mail went out."""
     if not enrolment.professional.email:
+        return False
+    if enrolment.status not in KIND_STATUSES[kind]:
         return False
     render_enrolment_email(enrolment=enrolment, kind=kind).send()
     return True
 
 
 def send_due_reminders() -> int:
-    """Remind confirmed participants of sessions starting within each session's reminder
-    period. Each person is reminded once (the claim on `reminder_sent_at` is atomic)."""
-    from django.db.models import Min
-
+    """Remind confirmed participants of published sessions that start within the session's
+    reminder period (`reminder_days` before the first day). Each person is reminded once: the
+    claim on `reminder_sent_at` is an atomic update, so two runs at the same time cannot both
+    send; a reminder that fails to go out is released for the next run. Returns the number
+    sent."""
     now = timezone.now()
+    longest = TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED).aggregate(
+        days=Max("reminder_days")
+    )["days"]
+    if not longest:
+        return 0
     candidates = (
         Enrolment.objects.filter(
-            status=Enrolment.Status.CONFIRMED,
+            status=E.CONFIRMED,
             reminder_sent_at__isnull=True,
             training_session__status=TrainingSession.Status.PUBLISHED,
             training_session__reminder_days__gt=0,
         )
+        .exclude(professional__email="")
         .annotate(first_day=Min("training_session__days__starts_at"))
-        .filter(first_day__gt=now)
+        .filter(first_day__gt=now, first_day__lte=now + datetime.timedelta(days=longest))
         .select_related("training_session", "professional")
+        .order_by("first_day", "pk")
     )
     sent = 0
     for enrolment in candidates:
@@ -87,9 +189,18 @@ def send_due_reminders() -> int:
         )
         if due > now:
             continue
-        claimed = Enrolment.objects.filter(pk=enrolment.pk, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        )
-        if claimed and send_enrolment_email(enrolment=enrolment, kind="reminder"):
-            sent += 1
+        claimed = Enrolment.objects.filter(
+            pk=enrolment.pk, status=E.CONFIRMED, reminder_sent_at__isnull=True
+        ).update(reminder_sent_at=now)
+        if not claimed:
+            continue  # another run got there first, or the person cancelled meanwhile
+        try:
+            send_enrolment_email(enrolment=enrolment, kind="reminder")
+        except Exception:
+            logger.exception("Reminder for enrolment %s not sent; will retry", enrolment.pk)
+            Enrolment.objects.filter(pk=enrolment.pk, reminder_sent_at=now).update(
+                reminder_sent_at=None
+            )
+            continue
+        sent += 1
     return sent

@@ -34,7 +34,11 @@ def notify_enrolment(*, enrolment: Enrolment, previous: str) -> None:
 
     kind = email_kind(status=enrolment.status, previous=previous, source=enrolment.source)
     if kind:
-        transaction.on_commit(partial(tasks.send_enrolment_email.enqueue, enrolment.pk, kind))
+        # robust: a queue that cannot take the mail is logged, and does not turn the committed
+        # change into an error page.
+        transaction.on_commit(
+            partial(tasks.send_enrolment_email.enqueue, enrolment.pk, kind), robust=True
+        )
     if (
         enrolment.status == E.OFFERED
         and enrolment.offer_expires_at
@@ -44,5 +48,6 @@ def notify_enrolment(*, enrolment: Enrolment, previous: str) -> None:
             partial(
                 tasks.expire_offer.using(run_after=enrolment.offer_expires_at).enqueue,
                 enrolment.pk,
-            )
+            ),
+            robust=True,
         )

@@ -277,3 +277,358 @@ def project_indicator_progress(*, project) -> list[tuple[object, int | None]]:
         Indicator.Unit.SESSIONS: sessions.filter(status=TrainingSession.Status.COMPLETED).count(),
     }
     return [(indicator, achieved.get(indicator.unit)) for indicator in project.indicators.all()]
+
+
+# --- API ---
+
+VIEW_SESSION_PERMISSION = "training_sessions.view_trainingsession"
+VIEW_ENROLMENT_PERMISSION = "training_sessions.view_enrolment"
+# What anyone may see of the offer: sessions announced or held, never drafts or cancelled ones.
+PUBLIC_STATUSES = (TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED)
+
+
+def sees_all_sessions(user) -> bool:
+    """Organisers see every session; everyone else (people, focal points, visitors) only the
+    published and completed ones."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.has_perm(VIEW_SESSION_PERMISSION) or user.has_perm(ENROL_PERMISSION)
+    )
+
+
+def api_session_list(
+    *,
+    user=None,
+    county=None,
+    course=None,
+    project=None,
+    status: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[TrainingSession]:
+    """Sessions as the API lists them, for this caller: seat counts, the waiting list's length
+    and the days prefetched, soonest first. `date_from`/`date_to` keep sessions with at least
+    one day (local date) in that range; either bound may be left open."""
+    waiting = Enrolment.objects.filter(status=Enrolment.Status.WAITLISTED)
+    qs = (
+        training_session_list()
+        .annotate(waitlist_length=Coalesce(_per_session(waiting, Count("pk"), IntegerField()), 0))
+        .prefetch_related("days")
+        .order_by("first_day", "pk")
+    )
+    if not sees_all_sessions(user):
+        qs = qs.filter(status__in=PUBLIC_STATUSES)
+    if county is not None:
+        qs = qs.filter(county=county)
+    if course is not None:
+        qs = qs.filter(course=course)
+    if project is not None:
+        qs = qs.filter(project=project)
+    if status:
+        qs = qs.filter(status=status)
+    if date_from is not None or date_to is not None:
+        days = SessionDay.objects.filter(training_session=OuterRef("pk"))
+        if date_from is not None:
+            days = days.filter(starts_at__date__gte=date_from)
+        if date_to is not None:
+            days = days.filter(starts_at__date__lte=date_to)
+        qs = qs.filter(Exists(days))
+    return qs
+
+
+def api_enrolment_list() -> QuerySet[Enrolment]:
+    """Enrolments with their session, the session's first day and, for those waiting, their
+    place in the queue (1 = next), without a query per row."""
+    from django.db.models import Case, When
+
+    ahead = Enrolment.objects.filter(
+        training_session_id=OuterRef("training_session_id"),
+        status=Enrolment.Status.WAITLISTED,
+    ).filter(
+        Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+        | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
+    )
+    ahead_count = Subquery(
+        ahead.order_by().values("training_session_id").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
+    days = SessionDay.objects.all()
+    return Enrolment.objects.select_related("training_session__course", "professional").annotate(
+        session_first_day=Subquery(
+            days.filter(training_session=OuterRef("training_session_id"))
+            .order_by()
+            .values("training_session")
+            .annotate(value=Min("starts_at"))
+            .values("value"),
+            output_field=DateTimeField(),
+        ),
+        waitlist_position_value=Case(
+            When(
+                status=Enrolment.Status.WAITLISTED,
+                then=Coalesce(ahead_count, 0) + 1,
+            ),
+            default=None,
+            output_field=IntegerField(),
+        ),
+    )
+
+
+# --- public registration pages ---
+
+# Sessions with a public page: drafts have none.
+PAGE_STATUSES = (
+    TrainingSession.Status.PUBLISHED,
+    TrainingSession.Status.COMPLETED,
+    TrainingSession.Status.CANCELLED,
+)
+
+
+def public_session_page() -> QuerySet[TrainingSession]:
+    """Sessions as their public page shows them: dates, seats left, the waiting list's length,
+    trainers and who the session is for, without a query per item."""
+    waiting = Enrolment.objects.filter(status=Enrolment.Status.WAITLISTED)
+    return (
+        training_session_list()
+        .filter(status__in=PAGE_STATUSES)
+        .select_related("venue__county", "sector")
+        .annotate(
+            seats_left=Greatest(F("capacity") - F("seats_taken"), 0),
+            waitlist_length=Coalesce(_per_session(waiting, Count("pk"), IntegerField()), 0),
+        )
+        .prefetch_related("days", "trainers", "target_categories", "eligible_counties")
+    )
+
+
+@dataclass(frozen=True)
+class EnrolmentActions:
+    """What the person may do with their registration now, for display: the services still
+    decide when asked."""
+
+    enrolment: Enrolment
+    waitlist_position: int | None
+    can_cancel: bool
+    cancel_until: datetime.datetime | None  # when seat holders stop cancelling online
+    cancel_closed: bool  # holds a seat, but the cut-off has passed
+    can_respond: bool
+
+
+def enrolment_actions(
+    *, enrolment: Enrolment, first_start, waitlist_position=None, now=None
+) -> EnrolmentActions:
+    """`first_start`: the session's first day (annotated or prefetched by the caller, so that a
+    list costs no query per row)."""
+    now = now or timezone.now()
+    session = enrolment.training_session
+    status = enrolment.status
+    published = session.status == TrainingSession.Status.PUBLISHED
+    started = first_start is not None and first_start <= now
+    cancel_until = None
+    if first_start is not None and status in Enrolment.SEAT_HOLDING:
+        cancel_until = first_start - datetime.timedelta(hours=session.cancellation_cutoff_hours)
+    within_cutoff = cancel_until is None or now < cancel_until
+    open_registration = status in Enrolment.OPEN and published and not started
+    return EnrolmentActions(
+        enrolment=enrolment,
+        waitlist_position=waitlist_position,
+        can_cancel=open_registration and within_cutoff,
+        cancel_until=cancel_until,
+        cancel_closed=open_registration and not within_cutoff,
+        can_respond=(
+            status == Enrolment.Status.OFFERED
+            and published
+            and not started
+            and (enrolment.offer_expires_at is None or enrolment.offer_expires_at > now)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RegistrationState:
+    """What a session's page offers this visitor.
+
+    visitor: "anonymous" (sign in or create an account), "no_profile" (complete the profile),
+    "enrolled" (their registration: see `actions`), "can_register" (the register button;
+    `joins_waitlist` when it puts them on the waiting list) or "closed" (`closed_reason`).
+    `closed_reason` is also set for anonymous visitors and people without a profile when
+    nobody can register."""
+
+    visitor: str
+    closed_reason: str = ""
+    actions: EnrolmentActions | None = None
+    joins_waitlist: bool = False
+    can_nominate: bool = False
+
+
+def session_closed_reason(session: TrainingSession, *, now=None, nominating=False) -> str:
+    """Why nobody can register now (empty when they can), for a session annotated with
+    `first_day`. Nominations are not held back by the session being nomination-only."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    now = now or timezone.now()
+    Status = TrainingSession.Status
+    if session.status == Status.CANCELLED:
+        return _("This session has been cancelled.")
+    if session.status == Status.COMPLETED:
+        return _("This session has already taken place.")
+    if session.first_day is not None and session.first_day <= now:
+        return _("This session has already started.")
+    if not nominating and session.approval_mode == TrainingSession.ApprovalMode.NOMINATION:
+        return _(
+            "Places in this session are given by nomination: ask your institution's focal point."
+        )
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return _("Registration opens on %(date)s.") % {
+            "date": date_format(
+                timezone.localtime(session.registration_opens_at), "DATETIME_FORMAT"
+            )
+        }
+    if session.registration_closes_at and now >= session.registration_closes_at:
+        return _("Registration for this session has closed.")
+    return ""
+
+
+def _ineligible_reason(session: TrainingSession, professional) -> str:
+    from django.utils.translation import gettext as _
+
+    categories = {c.pk for c in session.target_categories.all()}
+    if categories and professional.category_id not in categories:
+        return _("This session is meant for other professional categories.")
+    counties = {c.pk for c in session.eligible_counties.all()}
+    if counties and professional.county_id not in counties:
+        return _("This session is meant for people from other counties.")
+    return ""
+
+
+def may_nominate_someone(*, user) -> bool:
+    """Whether the user nominates at all: an organiser, or someone with a nomination right."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_perm(ENROL_PERMISSION) or FocalPoint.objects.filter(user=user).exists()
+
+
+def registration_state(*, training_session: TrainingSession, user, now=None) -> RegistrationState:
+    """`training_session` as `public_session_page()` returns it."""
+    now = now or timezone.now()
+    session = training_session
+    closed = session_closed_reason(session, now=now)
+    can_nominate = (
+        session.approval_mode == TrainingSession.ApprovalMode.NOMINATION
+        and session.status == TrainingSession.Status.PUBLISHED
+        and not (session.first_day is not None and session.first_day <= now)
+        and may_nominate_someone(user=user)
+    )
+    if not getattr(user, "is_authenticated", False):
+        return RegistrationState("anonymous", closed_reason=closed)
+    professional = getattr(user, "professional", None)
+    if professional is None:
+        return RegistrationState("no_profile", closed_reason=closed, can_nominate=can_nominate)
+    enrolment = (
+        Enrolment.objects.filter(training_session=session, professional=professional)
+        .select_related("training_session")
+        .first()
+    )
+    if enrolment is not None:
+        actions = enrolment_actions(
+            enrolment=enrolment,
+            first_start=session.first_day,
+            waitlist_position=waitlist_position(enrolment=enrolment),
+            now=now,
+        )
+        return RegistrationState("enrolled", actions=actions, can_nominate=can_nominate)
+    closed = closed or _ineligible_reason(session, professional)
+    if closed:
+        return RegistrationState("closed", closed_reason=closed, can_nominate=can_nominate)
+    return RegistrationState(
+        "can_register",
+        joins_waitlist=session.seats_left <= 0 or session.waitlist_length > 0,
+        can_nominate=can_nominate,
+    )
+
+
+def person_enrolment_list(*, professional) -> QuerySet[Enrolment]:
+    """A person's registrations, each with its session, place, first and last day and (for
+    those waiting) the place in the queue, without a query per row."""
+    days = SessionDay.objects.filter(training_session=OuterRef("training_session_id"))
+    return (
+        api_enrolment_list()
+        .filter(professional=professional)
+        .select_related("training_session__county", "training_session__venue")
+        .annotate(
+            session_last_day=Subquery(
+                days.order_by()
+                .values("training_session")
+                .annotate(value=Max("ends_at"))
+                .values("value"),
+                output_field=DateTimeField(),
+            )
+        )
+    )
+
+
+def nomination_scope(*, user) -> Q | None:
+    """Which people the user may nominate, as a filter on Professional: everyone for an
+    organiser; for a focal point, the people of their institutions, counties and the current
+    members of their local teams. None: nobody."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.has_perm(ENROL_PERMISSION):
+        return Q()
+    rights = list(FocalPoint.objects.filter(user=user))
+    if not rights:
+        return None
+    today = timezone.localdate()
+    teams = [r.local_team_id for r in rights if r.local_team_id]
+    members = (
+        LocalTeamMembership.objects.filter(team_id__in=teams, since__lte=today)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .values("professional_id")
+    )
+    scope = Q(institution_id__in=[r.institution_id for r in rights if r.institution_id]) | Q(
+        county_id__in=[r.county_id for r in rights if r.county_id]
+    )
+    if teams:
+        scope |= Q(pk__in=members)
+    return scope
+
+
+def nominable_people(*, user, training_session: TrainingSession, query: str = "") -> QuerySet:
+    """The people the user may nominate, searchable by name (every word must match the first
+    or last name, with or without diacritics), each with their registration's status in this
+    session (`session_status`, None when not registered)."""
+    from training.models import Professional
+    from training.text import name_match_key
+
+    scope = nomination_scope(user=user)
+    if scope is None:
+        return Professional.objects.none()
+    status = Enrolment.objects.filter(
+        training_session_id=training_session.pk, professional_id=OuterRef("pk")
+    ).values("status")[:1]
+    qs = (
+        Professional.objects.filter(scope)
+        .select_related("institution", "county", "category")
+        .annotate(session_status=Subquery(status))
+        .order_by("last_name", "first_name", "pk")
+    )
+    for word in query.split()[:6]:
+        folded = name_match_key(word)
+        condition = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        if folded:
+            condition |= Q(match_key__contains=folded)
+        qs = qs.filter(condition)
+    return qs
+
+
+def nominating_institution(*, user, professional):
+    """The institution a focal point nominates on behalf of: the one whose right covers the
+    person, else their first institution right; None for county or team coordinators and
+    organisers."""
+    rights = list(
+        FocalPoint.objects.filter(user=user, institution__isnull=False).select_related(
+            "institution"
+        )
+    )
+    for right in rights:
+        if right.institution_id == professional.institution_id:
+            return right.institution
+    return rights[0].institution if rights else None

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from wagtail.log_actions import log
 
 from sessions.models import (
@@ -197,7 +197,7 @@ def _cancel_enrolments(training_session, acting_user) -> None:
             enrolment,
             Enrolment.Status.CANCELLED,
             acting_user=acting_user,
-            reason=_("The session was cancelled."),
+            reason=gettext_noop("The session was cancelled."),
         )
 
 
@@ -241,7 +241,8 @@ def _record(enrolment, *, from_status, acting_user, reason="") -> None:
 
 def _move(enrolment, status, *, acting_user, reason="", notify=True, offer_hours=None) -> None:
     """Put an enrolment in a new status (the caller holds the session lock), record it in the
-    history and audit log and, after commit, tell the person."""
+    history and audit log and, after commit, tell the person. Reasons the system writes are
+    stored as their English msgids and translated where shown, in the reader's language."""
     previous = enrolment.status
     now = timezone.now()
     enrolment.status = status
@@ -407,7 +408,7 @@ def enrolment_create(
                 waitlisted_at=now if status == E.WAITLISTED else None,
                 offer_expires_at=(
                     now + datetime.timedelta(hours=session.offer_hours)
-                    if status == E.OFFERED and session.offer_hours and source != Source.NOMINATION
+                    if status == E.OFFERED and session.offer_hours
                     else None
                 ),
             )
@@ -450,7 +451,7 @@ def _fill_free_seats(session: TrainingSession, *, acting_user) -> list[Enrolment
             enrolment,
             status,
             acting_user=None,
-            reason=_("A seat became free."),
+            reason=gettext_noop("A seat became free."),
             offer_hours=session.offer_hours,
         )
         promoted.append(enrolment)
@@ -534,7 +535,9 @@ def enrolment_cancel(*, enrolment: Enrolment, acting_user, reason: str = "") -> 
                 )
     held_seat = enrolment.status in Enrolment.SEAT_HOLDING
     default_reason = (
-        _("Cancelled by the participant.") if is_owner else _("Cancelled by the organisers.")
+        gettext_noop("Cancelled by the participant.")
+        if is_owner
+        else gettext_noop("Cancelled by the organisers.")
     )
     _move(enrolment, E.CANCELLED, acting_user=acting_user, reason=reason.strip() or default_reason)
     if held_seat:
@@ -564,10 +567,18 @@ def enrolment_respond(*, enrolment: Enrolment, accept: bool, acting_user) -> Enr
             if session.approval_mode == ApprovalMode.MANUAL and enrolment.source == Source.SELF
             else E.CONFIRMED
         )
-        _move(enrolment, status, acting_user=acting_user, reason=_("Accepted the offered seat."))
+        _move(
+            enrolment,
+            status,
+            acting_user=acting_user,
+            reason=gettext_noop("Accepted the offered seat."),
+        )
     else:
         _move(
-            enrolment, E.CANCELLED, acting_user=acting_user, reason=_("Declined the offered seat.")
+            enrolment,
+            E.CANCELLED,
+            acting_user=acting_user,
+            reason=gettext_noop("Declined the offered seat."),
         )
         _fill_free_seats(session, acting_user=acting_user)
     return enrolment
@@ -575,7 +586,10 @@ def enrolment_respond(*, enrolment: Enrolment, accept: bool, acting_user) -> Enr
 
 def _expire(enrolment: Enrolment, session: TrainingSession) -> None:
     _move(
-        enrolment, E.CANCELLED, acting_user=None, reason=_("The offer expired without an answer.")
+        enrolment,
+        E.CANCELLED,
+        acting_user=None,
+        reason=gettext_noop("The offer expired without an answer."),
     )
     _fill_free_seats(session, acting_user=None)
 
@@ -616,7 +630,7 @@ def enrolment_move(
         raise ValidationError(_("Choose another session."))
     if enrolment.status not in Enrolment.OPEN:
         raise ValidationError(_("This registration is no longer active."))
-    moved_reason = reason.strip() or _("Moved to session %(code)s.") % {"code": to_session.code}
+    moved_reason = reason.strip() or gettext_noop("Moved to another session.")
     enrolment_cancel(enrolment=enrolment, acting_user=acting_user, reason=moved_reason)
     return enrolment_create(
         training_session=to_session,

@@ -9,7 +9,11 @@ from sessions.models import Enrolment
 
 @task()
 def send_enrolment_email(enrolment_id: int, kind: str) -> bool:
-    enrolment = Enrolment.objects.filter(pk=enrolment_id).first()
+    enrolment = (
+        Enrolment.objects.select_related("professional", "training_session")
+        .filter(pk=enrolment_id)
+        .first()
+    )
     if enrolment is None:
         return False
     return emails.send_enrolment_email(enrolment=enrolment, kind=kind)

@@ -1,15 +1,397 @@
 """Registration on the public site: a session's page, registering, nominating, "my trainings".
-Thin views over sessions.selectors and sessions.services."""
+Thin views over sessions.selectors and sessions.services: the services decide, the views report
+what they said."""
 
-from django.http import Http404
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from sessions import selectors, services
+from sessions.forms import NominationForm, PeopleSearchForm
+from sessions.models import Enrolment, TrainingSession
+
+E = Enrolment.Status
+PEOPLE_PER_PAGE = 25
 
 
-class _Pending(View):
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or _("You are not allowed to do this.")
+
+
+def _calendar_url(request) -> str | None:
+    """The training calendar's address in the current language, if the site has one. Looked
+    up through Wagtail's page tree by type name: the domain app does not import the CMS."""
+    from wagtail.models import Locale, Page
+
+    pages = Page.objects.live().filter(
+        content_type__app_label="cms", content_type__model="calendarpage"
+    )
+    try:
+        page = pages.filter(locale=Locale.get_active()).first() or pages.first()
+    except Locale.DoesNotExist:
+        page = pages.first()
+    return page.get_url(request) if page is not None else None
+
+
+def _session_url(session) -> str:
+    return reverse("training_sessions:detail", kwargs={"code": session.code})
+
+
+def _date(value) -> str:
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+def _status_message(enrolment: Enrolment) -> str:
+    """What a person is told after registering, by the status the service gave them."""
+    title = enrolment.training_session.display_title
+    if enrolment.status == E.CONFIRMED:
+        return _("You are registered for “%(title)s”: your place is confirmed.") % {"title": title}
+    if enrolment.status == E.PENDING:
+        return _(
+            "Your registration for “%(title)s” has been received. An organiser will approve it; "
+            "we will write to you."
+        ) % {"title": title}
+    if enrolment.status == E.WAITLISTED:
+        return _(
+            "The session is full: you are on the waiting list, number %(position)d. "
+            "We will write to you if a seat becomes free."
+        ) % {"position": selectors.waitlist_position(enrolment=enrolment)}
+    if enrolment.status == E.OFFERED:
+        if enrolment.offer_expires_at:
+            return _("A seat is offered to you: accept it by %(date)s.") % {
+                "date": _date(enrolment.offer_expires_at)
+            }
+        return _("A seat is offered to you: accept or decline it on the session's page.")
+    return enrolment.get_status_display()
+
+
+class _SignedInMixin(LoginRequiredMixin):
+    """Sends visitors to sign in, and back to `login_next()` afterwards (a page they can GET)."""
+
+    def login_next(self) -> str:
+        return self.request.get_full_path()
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            raise PermissionDenied(self.get_permission_denied_message())
+        return redirect_to_login(self.login_next())
+
+
+class SessionDetailView(DetailView):
+    """A session's public page: what, when, where, for whom, and the visitor's registration."""
+
+    template_name = "training_sessions/session_detail.html"
+    context_object_name = "training_session"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self):
+        return selectors.public_session_page()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        session = self.object
+        here = self.request.get_full_path()
+        context.update(
+            state=selectors.registration_state(training_session=session, user=self.request.user),
+            days=list(session.days.all()),
+            trainers=list(session.trainers.all()),
+            target_categories=list(session.target_categories.all()),
+            eligible_counties=list(session.eligible_counties.all()),
+            login_url=_with_next("account_login", here),
+            signup_url=_with_next("account_signup", here),
+            profile_url=_with_next("accounts:profile", here),
+            calendar_url=_calendar_url(self.request),
+        )
+        return context
+
+
+class RegisterView(_SignedInMixin, View):
+    """POST: the signed-in person registers themselves; the service decides."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.training_session = get_object_or_404(
+            TrainingSession.objects.filter(status__in=selectors.PAGE_STATUSES), code=kwargs["code"]
+        )
+
+    def login_next(self):
+        return _session_url(self.training_session)
+
+    def get(self, request, *args, **kwargs):
+        return redirect(_session_url(self.training_session))
+
+    def post(self, request, *args, **kwargs):
+        session = self.training_session
+        session_url = _session_url(session)
+        professional = getattr(request.user, "professional", None)
+        if professional is None:
+            messages.info(request, _("Complete your profile first: then you can register."))
+            return redirect(_with_next("accounts:profile", session_url))
+        if Enrolment.objects.filter(training_session=session, professional=professional).exists():
+            messages.info(request, _("You are already registered for this session."))
+            return redirect(session_url)
+        try:
+            enrolment = services.enrolment_create(
+                training_session=session,
+                professional=professional,
+                acting_user=request.user,
+                source=Enrolment.Source.SELF,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _status_message(enrolment))
+        return redirect(session_url)
+
+
+class MyTrainingsView(_SignedInMixin, TemplateView):
+    """The signed-in person's registrations, upcoming and past; only their own."""
+
+    template_name = "training_sessions/my_trainings.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        professional = getattr(self.request.user, "professional", None)
+        upcoming, past = [], []
+        if professional is not None:
+            now = timezone.now()
+            for enrolment in selectors.person_enrolment_list(professional=professional):
+                row = selectors.enrolment_actions(
+                    enrolment=enrolment,
+                    first_start=enrolment.session_first_day,
+                    waitlist_position=enrolment.waitlist_position_value,
+                    now=now,
+                )
+                ended = (
+                    enrolment.session_last_day is not None and enrolment.session_last_day < now
+                ) or enrolment.training_session.status == TrainingSession.Status.COMPLETED
+                (past if ended else upcoming).append(row)
+
+            def soonest(row):
+                first = row.enrolment.session_first_day
+                return (first is None, first or now, row.enrolment.pk)
+
+            upcoming.sort(key=soonest)
+            past.sort(key=soonest, reverse=True)
+        context.update(
+            professional=professional,
+            upcoming=upcoming,
+            past=past,
+            profile_url=_with_next("accounts:profile", self.request.get_full_path()),
+            here=self.request.get_full_path(),
+        )
+        return context
+
+
+class _OwnEnrolmentMixin(_SignedInMixin):
+    """An enrolment of the signed-in person: anyone else's is "not found", whether it exists
+    or not."""
+
+    def login_next(self):
+        return reverse("training_sessions:my_trainings")
+
+    def get_enrolment(self) -> Enrolment:
+        return get_object_or_404(
+            Enrolment.objects.select_related("training_session__course"),
+            pk=self.kwargs["pk"],
+            professional__user=self.request.user,
+        )
+
+    def next_url(self) -> str:
+        candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
+            return candidate
+        return reverse("training_sessions:my_trainings")
+
+
+class CancelView(_OwnEnrolmentMixin, TemplateView):
+    """GET: asks to confirm; POST: cancels the registration (the service applies the cut-off)."""
+
+    template_name = "training_sessions/cancel_confirm.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        enrolment = self.get_enrolment()
+        session = enrolment.training_session
+        context.update(
+            enrolment=enrolment,
+            training_session=session,
+            actions=selectors.enrolment_actions(
+                enrolment=enrolment,
+                first_start=selectors.session_first_start(session),
+                waitlist_position=selectors.waitlist_position(enrolment=enrolment),
+            ),
+            next_url=self.next_url(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        enrolment = self.get_enrolment()
+        try:
+            services.enrolment_cancel(enrolment=enrolment, acting_user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("Your registration for “%(title)s” has been cancelled.")
+                % {"title": enrolment.training_session.display_title},
+            )
+        return redirect(self.next_url())
+
+
+class RespondView(_OwnEnrolmentMixin, View):
+    """POST accept=1 takes the offered seat, accept=0 declines it."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.next_url())
+
+    def post(self, request, *args, **kwargs):
+        enrolment = self.get_enrolment()
+        accept = request.POST.get("accept")
+        if accept not in ("0", "1"):
+            messages.error(request, _("Choose whether you accept the seat."))
+            return redirect(self.next_url())
+        try:
+            enrolment = services.enrolment_respond(
+                enrolment=enrolment, accept=accept == "1", acting_user=request.user
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            title = enrolment.training_session.display_title
+            if enrolment.status == E.CANCELLED:
+                messages.success(
+                    request,
+                    _("You declined the seat in “%(title)s”; it goes to the next person.")
+                    % {"title": title},
+                )
+            elif enrolment.status == E.PENDING:
+                messages.success(
+                    request,
+                    _(
+                        "You accepted the seat in “%(title)s”; an organiser will approve "
+                        "your registration."
+                    )
+                    % {"title": title},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("You accepted the seat: your place in “%(title)s” is confirmed.")
+                    % {"title": title},
+                )
+        return redirect(self.next_url())
+
+
+class NominateView(_SignedInMixin, TemplateView):
+    """Focal points (and organisers) choose people of their scope for a session; each
+    nomination is the service's to accept or refuse."""
+
+    template_name = "training_sessions/nominate.html"
+
     def dispatch(self, request, *args, **kwargs):
-        raise Http404
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.training_session = get_object_or_404(
+            selectors.public_session_page(), code=kwargs["code"]
+        )
+        if not selectors.may_nominate_someone(user=request.user):
+            raise PermissionDenied(_("Only focal points and organisers can nominate people."))
+        return super().dispatch(request, *args, **kwargs)
 
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        session = self.training_session
+        search = PeopleSearchForm(self.request.GET or None)
+        query = search.cleaned_data["q"] if search.is_valid() else ""
+        people = selectors.nominable_people(
+            user=self.request.user, training_session=session, query=query
+        )
+        page_obj = Paginator(people, PEOPLE_PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(
+            training_session=session,
+            search_form=search,
+            query=query,
+            search_query=urlencode({"q": query}) if query else "",
+            page_obj=page_obj,
+            form=form,
+            quotas=selectors.quota_use(training_session=session),
+            closed_reason=selectors.session_closed_reason(session, nominating=True),
+            session_url=_session_url(session),
+        )
+        return context
 
-SessionDetailView = RegisterView = NominateView = MyTrainingsView = CancelView = RespondView = (
-    _Pending
-)
+    def post(self, request, *args, **kwargs):
+        session = self.training_session
+        form = NominationForm(
+            request.POST,
+            people=selectors.nominable_people(user=request.user, training_session=session),
+        )
+        if not form.is_valid():
+            for error in form.errors.get("people", []):
+                messages.error(request, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        for person in form.cleaned_data["people"]:
+            name = person.full_name
+            try:
+                enrolment = services.enrolment_create(
+                    training_session=session,
+                    professional=person,
+                    acting_user=request.user,
+                    source=Enrolment.Source.NOMINATION,
+                    nominated_by=selectors.nominating_institution(
+                        user=request.user, professional=person
+                    ),
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(
+                    request,
+                    _("%(name)s was not nominated: %(reason)s")
+                    % {"name": name, "reason": _error_text(exc)},
+                )
+                continue
+            if enrolment.status == E.WAITLISTED:
+                messages.warning(
+                    request,
+                    _("%(name)s is on the waiting list, number %(position)d.")
+                    % {
+                        "name": name,
+                        "position": selectors.waitlist_position(enrolment=enrolment),
+                    },
+                )
+            elif enrolment.status == E.OFFERED:
+                messages.success(
+                    request,
+                    _("%(name)s is nominated: we asked them to accept the seat.") % {"name": name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s: %(status)s.")
+                    % {"name": name, "status": enrolment.get_status_display()},
+                )
+        return redirect(request.get_full_path())

@@ -3,7 +3,9 @@
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -22,8 +24,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets.button import Button
 
 from sessions import selectors, services
+from sessions.admin_forms import SessionAdminForm
+from sessions.admin_views import URL_NAMESPACE, VIEW_PERMISSION
 from sessions.models import Attendance, Enrolment, TrainingSession, Venue
 from training.admin_views import (
     ChooserPermissionMixin,
@@ -61,11 +66,39 @@ def _local_date(value) -> str:
     return date_format(timezone.localtime(value), "SHORT_DATE_FORMAT") if value else "—"
 
 
+def _roster_button(session_pk, *, priority=5):
+    return Button(
+        _("Roster"),
+        url=reverse(f"{URL_NAMESPACE}:roster", args=[session_pk]),
+        icon_name="group",
+        priority=priority,
+    )
+
+
+def _may_see_roster(user) -> bool:
+    return user.has_perm(VIEW_PERMISSION)
+
+
 class SessionIndexView(generic.IndexView):
     default_ordering = "-first_day"
 
     def get_base_queryset(self):
         return selectors.training_session_list()
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if _may_see_roster(self.request.user):
+            buttons.append(_roster_button(instance.pk))
+        return buttons
+
+
+class SessionInspectView(generic.InspectView):
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if _may_see_roster(self.request.user):
+            buttons.append(_roster_button(self.object.pk))
+        return buttons
 
 
 def _warn_conflicts(request, result) -> None:
@@ -97,7 +130,12 @@ class SessionCreateView(SessionSaveWarningsMixin, ServiceCreateView):
 
 
 class SessionEditView(SessionSaveWarningsMixin, ServiceEditView):
-    pass
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if _may_see_roster(self.request.user):
+            buttons.append(_roster_button(self.object.pk))
+        return buttons
 
 
 class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
@@ -108,6 +146,7 @@ class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
     add_view_class = SessionCreateView
     edit_view_class = SessionEditView
     index_view_class = SessionIndexView
+    inspect_view_class = SessionInspectView
     save_service = staticmethod(_save_session)
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -152,10 +191,15 @@ class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
         "registration_opens_at",
         "registration_closes_at",
         "approval_mode",
+        "target_categories",
+        "eligible_counties",
+        "cancellation_cutoff_hours",
+        "offer_hours",
+        "reminder_days",
         "status",
         "description",
     ]
-    panels = [
+    edit_handler_panels = [
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("code"), FieldPanel("status")]),
@@ -186,16 +230,45 @@ class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
         FieldPanel("trainers", widget=forms.CheckboxSelectMultiple),
         MultiFieldPanel(
             [
-                FieldPanel("capacity"),
-                FieldPanel("approval_mode"),
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("approval_mode")]),
                 FieldRowPanel(
                     [FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]
+                ),
+                FieldPanel(
+                    "target_categories",
+                    widget=forms.CheckboxSelectMultiple(attrs={"class": "formativ-columns"}),
+                ),
+                FieldPanel(
+                    "eligible_counties",
+                    widget=forms.CheckboxSelectMultiple(attrs={"class": "formativ-columns"}),
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("cancellation_cutoff_hours"),
+                        FieldPanel("offer_hours"),
+                        FieldPanel("reminder_days"),
+                    ]
                 ),
             ],
             heading=_("Registration"),
         ),
+        InlinePanel(
+            "quotas",
+            heading=_("Nomination quotas"),
+            label=_("Quota"),
+            help_text=_(
+                "For sessions whose places are given by nomination: seats reserved for the "
+                "people of one county, intersectoral local team or institution. Choose exactly "
+                "one of the three on each quota."
+            ),
+            panels=[
+                FieldRowPanel([FieldPanel("county"), FieldPanel("local_team")]),
+                FieldRowPanel([FieldPanel("institution"), FieldPanel("seats")]),
+            ],
+        ),
         FieldPanel("description"),
     ]
+    edit_handler = ObjectList(edit_handler_panels, base_form_class=SessionAdminForm)
 
 
 def _orm_search_chooser(model, icon, choose_one_text, *fields, related=()):

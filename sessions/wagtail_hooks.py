@@ -1,7 +1,10 @@
+from django.urls import include, path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from sessions import admin_views
 from sessions.models import Attendance, Enrolment, TrainingSession
 from sessions.viewsets import SessionChooserViewSet, SessionsGroup, VenueChooserViewSet
 from training.admin_views import RestrictedPermissionPolicy
@@ -36,4 +39,39 @@ def register_log_actions(actions):
     )
     actions.register_action(
         "formativ.attendance.mark", _("Mark attendance"), _("Attendance marked")
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_roster_urls():
+    """The roster of a session and the organisers' actions on its enrolments."""
+    patterns = [
+        path("<int:pk>/roster/", admin_views.RosterView.as_view(), name="roster"),
+        path("<int:pk>/roster/add/", admin_views.BulkEnrolView.as_view(), name="bulk_enrol"),
+        path("<int:pk>/roster/promote/", admin_views.PromoteView.as_view(), name="promote"),
+        path(
+            "<int:pk>/roster/<int:enrolment_pk>/<slug:action>/",
+            admin_views.enrolment_action,
+            name="enrolment_action",
+        ),
+    ]
+    return [
+        path(
+            "training-sessions/",
+            include((patterns, admin_views.URL_NAMESPACE), namespace=admin_views.URL_NAMESPACE),
+        )
+    ]
+
+
+@hooks.register("insert_global_admin_css")
+def roster_css():
+    # Long checkbox lists (42 counties) in columns; the roster's counters and buttons in rows.
+    return format_html(
+        "<style>{}</style>",
+        "div.formativ-columns{columns:14rem auto;column-gap:2rem}"
+        "div.formativ-columns>div{break-inside:avoid}"
+        ".formativ-counters{display:flex;flex-wrap:wrap;gap:1.5rem;margin:0 0 1rem}"
+        ".formativ-counters dd{font-size:1.5rem;font-weight:700;margin:0}"
+        ".formativ-actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}"
+        ".formativ-inline-form{display:inline}",
     )

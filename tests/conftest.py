@@ -1,5 +1,29 @@
+import os
+import shutil
+import tempfile
+
 import pytest
 from django.contrib.auth import get_user_model
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file (on tmpfs where there is one), unique to this run:
+    transactional tests whose threads each open their own connection (the concurrency tests)
+    need a database those connections share with real locking, which an in-memory database
+    cannot give. Removed at the end of the run."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3") or os.environ.get("XMEM"):
+        yield
+        return
+    folder = tempfile.mkdtemp(
+        prefix="formativ-test-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
+    )
+    database.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

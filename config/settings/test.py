@@ -12,3 +12,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Static files straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# allauth's links in e-mails: the test server speaks plain HTTP.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"

@@ -39,6 +39,13 @@ def session_form(*, code, course, venue, days, trainers=(), capacity=20, status=
         "days-INITIAL_FORMS": 0,
         "days-MIN_NUM_FORMS": 1,
         "days-MAX_NUM_FORMS": 1000,
+        "cancellation_cutoff_hours": 24,
+        "offer_hours": "",
+        "reminder_days": 2,
+        "quotas-TOTAL_FORMS": 0,
+        "quotas-INITIAL_FORMS": 0,
+        "quotas-MIN_NUM_FORMS": 0,
+        "quotas-MAX_NUM_FORMS": 1000,
     }
     for i, (start, end) in enumerate(days):
         data.update(

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.test import Client
 from wagtail.models import APIToken, ModelLogEntry
 
 from sessions.models import Enrolment, SessionDay, TrainingSession
@@ -106,12 +107,29 @@ class TestAuthentication:
         staff_user.save()
         assert client.get("/api/v1/counties", **auth).status_code == 401
 
-    def test_a_browser_session_is_not_enough(self, admin_client):
-        response = admin_client.post(
+    def test_a_browser_session_without_the_csrf_token_cannot_write(self, staff_user):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(staff_user)
+        response = browser.post(
             "/api/v1/professionals", data=person_payload(), content_type="application/json"
         )
-        assert response.status_code == 401
+        assert response.status_code == 403
+        assert is_json(response)
+        assert response.json()["detail"]
         assert not Professional.objects.exists()
+
+    def test_a_browser_session_with_the_csrf_token_can_write(self, staff_user):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(staff_user)
+        browser.cookies["csrftoken"] = "a" * 32
+        response = browser.post(
+            "/api/v1/professionals",
+            data=person_payload(),
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN="a" * 32,
+        )
+        assert response.status_code == 201
+        assert Professional.objects.count() == 1
 
     def test_a_valid_token_authenticates(self, client, auth):
         response = client.get("/api/v1/counties", **auth)
@@ -141,8 +159,12 @@ class TestPermissions:
         plain_user.user_permissions.add(
             Permission.objects.get(content_type__app_label="training", codename="view_professional")
         )
-        response = client.get("/api/v1/sessions", **bearer(plain_user))
+        # Reading the offer is open to all (see test_session_list_api); writing is not.
+        response = post(
+            client, "/api/v1/sessions", session_payload(CourseFactory()), bearer(plain_user)
+        )
         assert response.status_code == 403
+        assert not TrainingSession.objects.exists()
 
 
 class TestProfessionals:

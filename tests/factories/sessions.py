@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from sessions.models import SessionDay, TrainingSession, Venue
+from sessions.models import SessionDay, SessionQuota, TrainingSession, Venue
 from tests.factories.training import CourseFactory, county
 
 
@@ -45,3 +45,8 @@ def make_session(*, start_in: int = 10, day_count: int = 2, **kwargs) -> Trainin
             training_session=session, starts_at=at(start_in + i, 9), ends_at=at(start_in + i, 17)
         )
     return session
+
+
+def add_quota(session: TrainingSession, seats: int, **scope) -> SessionQuota:
+    """A nomination quota: `scope` is one of county=, local_team=, institution=."""
+    return SessionQuota.objects.create(training_session=session, seats=seats, **scope)

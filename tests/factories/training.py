@@ -5,14 +5,17 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.contrib.auth import get_user_model
 
 from training.models import (
     County,
     Course,
     Curriculum,
+    FocalPoint,
     Institution,
     InstitutionType,
     LocalTeam,
+    LocalTeamMembership,
     Professional,
     ProfessionalCategory,
     Project,
@@ -100,3 +103,43 @@ class LocalTeamFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"EIL {n}")
     county = factory.LazyFunction(county)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A plain account without back-office rights."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"utilizator{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("parola-sigura-123")
+
+
+class PersonFactory(ProfessionalFactory):
+    """A professional with their own account (who can register themselves)."""
+
+    user = factory.SubFactory(
+        UserFactory,
+        username=factory.SelfAttribute("..email"),
+        email=factory.SelfAttribute("..email"),
+    )
+
+
+class FocalPointFactory(factory.django.DjangoModelFactory):
+    """A nomination right; pass exactly one of institution, county or local_team."""
+
+    class Meta:
+        model = FocalPoint
+
+    user = factory.SubFactory(UserFactory)
+
+
+def team_member(team: LocalTeam, professional, since: datetime.date | None = None, until=None):
+    return LocalTeamMembership.objects.create(
+        team=team,
+        professional=professional,
+        since=since or datetime.date(2020, 1, 1),
+        until=until,
+    )

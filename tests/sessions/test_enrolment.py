@@ -2,22 +2,29 @@
 (`enrolment_set_status`)."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.models import ModelLogEntry
 
 from sessions.models import Enrolment, EnrolmentStatusChange, TrainingSession
 from sessions.services import enrolment_create, enrolment_set_status
 from tests.factories.sessions import make_session
-from tests.factories.training import ProfessionalFactory
+from tests.factories.training import PersonFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
 
 E = Enrolment.Status
 Source = Enrolment.Source
 Approval = TrainingSession.ApprovalMode
+APP = "training_sessions"
 
 
 def enrol(session, user, person=None, source=Source.STAFF) -> Enrolment:
+    """Staff enrol `person` (anyone, by default); a self-registration is made by the person's
+    own account, as the rules require (`user` is then ignored)."""
+    if source == Source.SELF:
+        person = person or PersonFactory()
+        user = person.user
     return enrolment_create(
         training_session=session,
         professional=person or ProfessionalFactory(),
@@ -63,7 +70,7 @@ class TestEnrolmentCreate:
 
     def test_enrolling_twice_is_refused(self, staff_user):
         session = make_session()
-        person = ProfessionalFactory()
+        person = PersonFactory()
         enrol(session, staff_user, person)
         with pytest.raises(ValidationError):
             enrol(session, staff_user, person, source=Source.SELF)
@@ -121,7 +128,6 @@ class TestEnrolmentSetStatus:
             [E.CONFIRMED, E.CANCELLED],
             [E.PENDING, E.CONFIRMED],
             [E.PENDING, E.REJECTED, E.PENDING],
-            [E.PENDING, E.WAITLISTED, E.CONFIRMED],
             [E.CONFIRMED, E.CANCELLED, E.CONFIRMED],
         ],
     )
@@ -132,10 +138,33 @@ class TestEnrolmentSetStatus:
         enrolment = enrol(session, staff_user, source=source)
         assert enrolment.status == start
         for status in steps:
-            set_status(enrolment, status, staff_user)
+            # Rejections must say why.
+            set_status(enrolment, status, staff_user, reason="loc ocupat")
         enrolment.refresh_from_db()
         assert enrolment.status == path[-1]
         assert [to for _, to in history(enrolment)] == path
+
+    def test_a_request_put_back_on_the_waiting_list_yields_its_seat(self, staff_user):
+        session = make_session(capacity=1, approval_mode=Approval.MANUAL)
+        pending = enrol(session, None, source=Source.SELF)
+        waiting = enrol(session, None, source=Source.SELF)
+        set_status(pending, E.WAITLISTED, staff_user, reason="prioritate")
+        pending.refresh_from_db()
+        waiting.refresh_from_db()
+        # The seat goes to the one who waited first; the other joins the end of the queue.
+        assert (pending.status, waiting.status) == (E.WAITLISTED, E.PENDING)
+        set_status(waiting, E.CONFIRMED, staff_user)
+        assert session.enrolments.active().count() == 1
+
+    def test_alone_on_the_waiting_list_a_request_gets_the_free_seat_back(self, staff_user):
+        # Seats are never left free while someone waits: with nobody else waiting, the
+        # person put back on the list is given the seat again (history shows both moves).
+        session = make_session(capacity=5, approval_mode=Approval.MANUAL)
+        pending = enrol(session, None, source=Source.SELF)
+        set_status(pending, E.WAITLISTED, staff_user)
+        pending.refresh_from_db()
+        assert pending.status == E.PENDING
+        assert [to for _, to in history(pending)] == [E.PENDING, E.WAITLISTED, E.PENDING]
 
     @pytest.mark.parametrize(
         ("steps", "forbidden"),
@@ -194,21 +223,48 @@ class TestEnrolmentSetStatus:
 
     def test_history_records_who_and_why(self, staff_user, django_user_model):
         other_user = django_user_model.objects.create_user("secretar", "s@example.org", "x")
-        enrolment = enrol(make_session(approval_mode=Approval.MANUAL), staff_user, source="self")
+        other_user.user_permissions.add(
+            Permission.objects.get(codename="change_enrolment", content_type__app_label=APP)
+        )
+        person = PersonFactory()
+        enrolment = enrol(make_session(approval_mode=Approval.MANUAL), None, person, "self")
         set_status(enrolment, E.CONFIRMED, other_user, reason="aprobat de DGASPC")
         set_status(enrolment, E.CANCELLED, staff_user, reason="s-a retras")
         rows = list(EnrolmentStatusChange.objects.filter(enrolment=enrolment))
         assert [(r.from_status, r.to_status, r.changed_by, r.reason) for r in rows] == [
-            ("", E.PENDING, staff_user, ""),
+            ("", E.PENDING, person.user, ""),
             (E.PENDING, E.CONFIRMED, other_user, "aprobat de DGASPC"),
             (E.CONFIRMED, E.CANCELLED, staff_user, "s-a retras"),
         ]
         logged = ModelLogEntry.objects.for_instance(enrolment).order_by("timestamp", "pk")
         assert [(e.user_id, e.data["to"]) for e in logged] == [
-            (staff_user.pk, E.PENDING),
+            (person.user.pk, E.PENDING),
             (other_user.pk, E.CONFIRMED),
             (staff_user.pk, E.CANCELLED),
         ]
+
+    def test_a_user_without_rights_cannot_decide(self, django_user_model):
+        clerk = django_user_model.objects.create_user("vizitator", "v@example.org", "x")
+        enrolment = enrol(make_session(approval_mode=Approval.MANUAL), None, source=Source.SELF)
+        with pytest.raises(PermissionDenied):
+            set_status(enrolment, E.CONFIRMED, clerk)
+        enrolment.refresh_from_db()
+        assert enrolment.status == E.PENDING
+        assert history(enrolment) == [("", E.PENDING)]
+
+    def test_a_rejection_needs_a_reason(self, staff_user):
+        enrolment = enrol(make_session(approval_mode=Approval.MANUAL), None, source=Source.SELF)
+        with pytest.raises(ValidationError) as error:
+            set_status(enrolment, E.REJECTED, staff_user, reason="   ")
+        assert "reason" in error.value.message_dict
+        enrolment.refresh_from_db()
+        assert enrolment.status == E.PENDING
+        set_status(enrolment, E.REJECTED, staff_user, reason="nu lucrați în domeniu")
+        enrolment.refresh_from_db()
+        assert (enrolment.status, enrolment.status_reason) == (
+            E.REJECTED,
+            "nu lucrați în domeniu",
+        )
 
     def test_setting_the_same_status_records_nothing(self, staff_user):
         enrolment = enrol(make_session(), staff_user)

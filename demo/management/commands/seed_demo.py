@@ -47,6 +47,6 @@ class Command(BaseCommand):
         self.stdout.write(f"seed_demo --size {size} took {elapsed:.1f} s.")
         if admin is not None:
             self.stdout.write(
-                f"Demo admin: {settings.WAGTAILADMIN_BASE_URL}/admin/  user: admin  "
+                f"Demo admin: {settings.WAGTAILADMIN_BASE_URL}/admin/  e-mail: {admin.email}  "
                 f"password: {password}"
             )
