@@ -18,15 +18,22 @@ from sessions.models import (
     Enrolment,
     EnrolmentStatusChange,
     SessionDay,
+    SessionQuota,
     TrainingSession,
     Venue,
 )
-from sessions.services import attendance_mark, enrolment_create, training_session_save
+from sessions.services import (
+    attendance_mark,
+    enrolment_create,
+    enrolment_set_status,
+    training_session_save,
+)
 from training import services as training_services
 from training.models import (
     County,
     Course,
     Curriculum,
+    FocalPoint,
     Indicator,
     Institution,
     InstitutionType,
@@ -559,7 +566,207 @@ def build_base(*, acting_user, stdout=None) -> Report:
             if past:
                 session.status = "completed"
                 training_session_save(training_session=session, acting_user=acting_user)
+
+        _build_registration(
+            people_by_county=people_by_county,
+            counties=counties,
+            courses=[c for c, _ in courses],
+            projects=projects,
+            trainers=trainers,
+            report=report,
+        )
     return report
+
+
+# --- registration (issue 4): approvals, nominations, waiting lists, offers ------------------
+
+DEMO_FOCAL_POINT_EMAIL = "punct.focal.cluj@formativ.example"
+
+
+def _focal_point_user(counties, report):
+    """A focal point who nominates the people of Cluj county (the DGASPC's coordinator). Its
+    password is set only by `demo_focal_point` (development settings)."""
+    User = get_user_model()
+    user = User.objects.filter(username="punct.focal.cluj").first()
+    if user is None:
+        user = User(
+            username="punct.focal.cluj",
+            email=DEMO_FOCAL_POINT_EMAIL,
+            first_name="Daniela",
+            last_name="Pop",
+        )
+        user.set_unusable_password()
+        user.save()
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        training_services.model_save(
+            instance=FocalPoint(user=user, county=counties["CJ"]), acting_user=None
+        )
+        report.add("nomination rights")
+    return user
+
+
+def demo_focal_point(*, password: str):
+    """Give the demo focal point a known password (development only, like the admin's)."""
+    user = get_user_model().objects.filter(username="punct.focal.cluj").first()
+    if user is not None and not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _self_registrant(person, report):
+    """A demo professional with an account of their own, so that they register themselves."""
+    if person.user_id:
+        return person.user
+    User = get_user_model()
+    user = User(username=person.email, email=person.email, first_name=person.first_name)
+    user.last_name = person.last_name
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    person.user = user
+    training_services.professional_save(professional=person, acting_user=None)
+    report.add("accounts")
+    return user
+
+
+def _registration_session(
+    code, *, course, county, project, trainers, start, days, report, **fields
+):
+    venue = _venue(county, None, report)
+    session = TrainingSession(
+        code=code,
+        course=course,
+        county=county,
+        project=project,
+        delivery_mode="in_person",
+        venue=venue,
+        status="published",
+        registration_closes_at=_aware(start - datetime.timedelta(days=2), 17),
+        description="Sesiune demonstrativă pentru înscrieri.",
+        **fields,
+    )
+    session.days = [
+        SessionDay(
+            starts_at=_aware(start + datetime.timedelta(days=d), 9),
+            ends_at=_aware(start + datetime.timedelta(days=d), 16),
+        )
+        for d in range(days)
+    ]
+    session.trainers = trainers
+    return training_session_save(training_session=session, acting_user=None).training_session
+
+
+def _build_registration(*, people_by_county, counties, courses, projects, trainers, report):
+    """Four upcoming sessions showing registration at work, built through the services by the
+    system itself (acting_user None) or by the people and focal point concerned:
+
+    - DEMO-REG-APR: approval by the organisers, with requests awaiting a decision;
+    - DEMO-REG-NOM: places by nomination, with quotas per county and nominations from Cluj;
+    - DEMO-REG-FULL: full, with a waiting list in order;
+    - DEMO-REG-OFR: freed seats are offered for 48 hours; one offer is running."""
+    today = timezone.localdate()
+    focal_user = _focal_point_user(counties, report)
+    course = next(c for c in courses if c.code == "SIS-02")
+    eil_course = next(c for c in courses if c.code == "EIL-01")
+
+    if not TrainingSession.objects.filter(code="DEMO-REG-APR").exists():
+        session = _registration_session(
+            "DEMO-REG-APR",
+            course=course,
+            county=counties["IS"],
+            project=projects["VENUS"],
+            trainers=trainers[:2],
+            start=today + datetime.timedelta(days=21),
+            days=3,
+            report=report,
+            capacity=20,
+            approval_mode="manual",
+        )
+        report.add("sessions")
+        for person in people_by_county["IS"][:4] + people_by_county["VS"][:1]:
+            user = _self_registrant(person, report)
+            enrolment_create(
+                training_session=session, professional=person, acting_user=user, source="self"
+            )
+            report.add("enrolments")
+
+    if not TrainingSession.objects.filter(code="DEMO-REG-NOM").exists():
+        session = _registration_session(
+            "DEMO-REG-NOM",
+            course=eil_course,
+            county=counties["CJ"],
+            project=projects["IC-RO"],
+            trainers=trainers[2:4],
+            start=today + datetime.timedelta(days=28),
+            days=2,
+            report=report,
+            capacity=12,
+            approval_mode="nomination",
+        )
+        session.quotas = [
+            SessionQuota(county=counties[code], seats=seats)
+            for code, seats in (("CJ", 5), ("AB", 4), ("BH", 3))
+        ]
+        training_session_save(training_session=session, acting_user=None)
+        report.add("sessions")
+        for person in people_by_county["CJ"][:3]:
+            enrolment_create(
+                training_session=session,
+                professional=person,
+                acting_user=focal_user,
+                source="nomination",
+                nominated_by=person.institution,
+            )
+            report.add("enrolments")
+
+    if not TrainingSession.objects.filter(code="DEMO-REG-FULL").exists():
+        session = _registration_session(
+            "DEMO-REG-FULL",
+            course=course,
+            county=counties["TM"],
+            project=projects["VENUS"],
+            trainers=trainers[4:6],
+            start=today + datetime.timedelta(days=14),
+            days=3,
+            report=report,
+            capacity=6,
+        )
+        report.add("sessions")
+        for person in people_by_county["TM"] + people_by_county["AR"][:2]:  # 9 for 6 seats
+            enrolment_create(training_session=session, professional=person, acting_user=None)
+            report.add("enrolments")
+
+    if not TrainingSession.objects.filter(code="DEMO-REG-OFR").exists():
+        session = _registration_session(
+            "DEMO-REG-OFR",
+            course=course,
+            county=counties["B"],
+            project=projects["VENUS"],
+            trainers=trainers[:1],
+            start=today + datetime.timedelta(days=10),
+            days=3,
+            report=report,
+            capacity=5,
+            offer_hours=48,
+        )
+        report.add("sessions")
+        enrolments = [
+            enrolment_create(training_session=session, professional=person, acting_user=None)
+            for person in people_by_county["B"]  # 7 for 5 seats
+        ]
+        report.add("enrolments", len(enrolments))
+        # One participant drops out: the first person waiting is offered the seat for 48 hours.
+        enrolment_set_status(
+            enrolment=enrolments[0],
+            status="cancelled",
+            acting_user=None,
+            reason="Nu mai poate participa.",
+        )
 
 
 def _institution(name, institution_type, county, acting_user, report) -> Institution:

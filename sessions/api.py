@@ -25,7 +25,12 @@ from config.api_support import (
 )
 from sessions import selectors
 from sessions.models import Enrolment, SessionDay, TrainingSession
-from sessions.services import enrolment_cancel, enrolment_create, training_session_save
+from sessions.services import (
+    DUPLICATE,
+    enrolment_cancel,
+    enrolment_create,
+    training_session_save,
+)
 from training.api import county_by_code
 from training.models import Course, FocalPoint, Institution, Professional, Project
 
@@ -336,7 +341,7 @@ def create_enrolment(request, session_id: int, payload: EnrolmentIn | None = Non
             nominated_by=nominated_by,
         )
     except ValidationError as exc:
-        if _("This person is already registered for this session.") in exc.messages:
+        if any(error.code == DUPLICATE for error in getattr(exc, "error_list", ())):
             return Status(409, validation_error_body(exc))
         raise
     return Status(201, _enrolment_out(enrolment.pk))

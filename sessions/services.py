@@ -217,6 +217,21 @@ _ALLOWED = {
 }
 
 CHANGE_PERMISSION = "training_sessions.change_enrolment"
+DUPLICATE = "duplicate"  # the error code of a second registration of the same person
+REASON_MAX_LENGTH = Enrolment._meta.get_field("status_reason").max_length
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}
+                ]
+            }
+        )
+    return reason
 
 
 def _lock_session(training_session: TrainingSession) -> TrainingSession:
@@ -383,8 +398,9 @@ def enrolment_create(
     ):
         raise PermissionDenied(_("You cannot enrol people in sessions."))
     if Enrolment.objects.filter(training_session=session, professional=professional).exists():
-        errors.insert(0, _("This person is already registered for this session."))
-        raise ValidationError(errors[:1])
+        raise ValidationError(
+            _("This person is already registered for this session."), code=DUPLICATE
+        )
     if errors:
         raise ValidationError(errors)
     if source == Source.NOMINATION:
@@ -413,7 +429,9 @@ def enrolment_create(
                 ),
             )
     except IntegrityError as exc:
-        raise ValidationError(_("This person is already registered for this session.")) from exc
+        raise ValidationError(
+            _("This person is already registered for this session."), code=DUPLICATE
+        ) from exc
     _record(enrolment, from_status="", acting_user=acting_user)
     if source != Source.IMPORT:
         notify_enrolment(enrolment=enrolment, previous="")
@@ -493,12 +511,13 @@ def enrolment_set_status(
     _check_can_change(enrolment, acting_user)
     if session.status == Status.CANCELLED and status != E.CANCELLED:
         raise ValidationError(_("This session has been cancelled."))
-    if status == E.REJECTED and not reason.strip():
+    reason = _clean_reason(reason)
+    if status == E.REJECTED and not reason:
         raise ValidationError({"reason": [_("Say why: the person will see the reason.")]})
     holds_seat = previous in Enrolment.SEAT_HOLDING
     if status in Enrolment.SEAT_HOLDING and not holds_seat and _free_seats(session) <= 0:
         raise ValidationError(_("The session is full: no seat is free."))
-    _move(enrolment, status, acting_user=acting_user, reason=reason.strip())
+    _move(enrolment, status, acting_user=acting_user, reason=reason)
     if holds_seat and status not in Enrolment.SEAT_HOLDING:
         _fill_free_seats(session, acting_user=acting_user)
     return enrolment
@@ -533,13 +552,14 @@ def enrolment_cancel(*, enrolment: Enrolment, acting_user, reason: str = "") -> 
                     )
                     % {"date": date_format(timezone.localtime(cutoff), "DATETIME_FORMAT")}
                 )
+    reason = _clean_reason(reason)
     held_seat = enrolment.status in Enrolment.SEAT_HOLDING
     default_reason = (
         gettext_noop("Cancelled by the participant.")
         if is_owner
         else gettext_noop("Cancelled by the organisers.")
     )
-    _move(enrolment, E.CANCELLED, acting_user=acting_user, reason=reason.strip() or default_reason)
+    _move(enrolment, E.CANCELLED, acting_user=acting_user, reason=reason or default_reason)
     if held_seat:
         _fill_free_seats(session, acting_user=acting_user)
     return enrolment
@@ -630,7 +650,7 @@ def enrolment_move(
         raise ValidationError(_("Choose another session."))
     if enrolment.status not in Enrolment.OPEN:
         raise ValidationError(_("This registration is no longer active."))
-    moved_reason = reason.strip() or gettext_noop("Moved to another session.")
+    moved_reason = _clean_reason(reason) or gettext_noop("Moved to another session.")
     enrolment_cancel(enrolment=enrolment, acting_user=acting_user, reason=moved_reason)
     return enrolment_create(
         training_session=to_session,

@@ -317,7 +317,7 @@ class NominateView(_SignedInMixin, TemplateView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.training_session = get_object_or_404(
-            selectors.public_session_page(), code=kwargs["code"]
+            selectors.public_session_page().prefetch_related(None), code=kwargs["code"]
         )
         if not selectors.may_nominate_someone(user=request.user):
             raise PermissionDenied(_("Only focal points and organisers can nominate people."))
@@ -352,8 +352,6 @@ class NominateView(_SignedInMixin, TemplateView):
             people=selectors.nominable_people(user=request.user, training_session=session),
         )
         if not form.is_valid():
-            for error in form.errors.get("people", []):
-                messages.error(request, error)
             return self.render_to_response(self.get_context_data(form=form))
         for person in form.cleaned_data["people"]:
             name = person.full_name

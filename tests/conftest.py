@@ -15,12 +15,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if not database["ENGINE"].endswith("sqlite3") or os.environ.get("XMEM"):
+    if not database["ENGINE"].endswith("sqlite3"):
         yield
         return
-    folder = tempfile.mkdtemp(
-        prefix="formativ-test-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
-    )
+    tmpfs = "/dev/shm"  # noqa: S108 - mkdtemp makes a private, randomly named folder
+    folder = tempfile.mkdtemp(prefix="formativ-test-", dir=tmpfs if os.path.isdir(tmpfs) else None)
     database.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
     yield
     shutil.rmtree(folder, ignore_errors=True)

@@ -44,7 +44,7 @@ def test_the_interface_speaks_romanian_by_default_and_english_on_request(client)
         assert str(TrainingSession._meta.verbose_name) == "sesiune de formare"
     with translation.override("en"):
         assert str(TrainingSession._meta.verbose_name) == "training session"
-    response = client.get("/api/v1/sessions")
+    response = client.get("/api/v1/professionals")  # sessions are public reading
     assert response.status_code == 401
     assert "autentificare" in response.json()["detail"].lower()
 

@@ -1,8 +1,13 @@
 """The registry and training offer in the Wagtail admin (the one back office)."""
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.widgets import BaseChooser
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from training import selectors, services
@@ -11,6 +16,7 @@ from training.admin_views import (
     ServiceSnippetCreateView,
     ServiceSnippetEditView,
     ServiceViewSetMixin,
+    orm_search_filter_form,
     orm_search_snippet_chooser,
 )
 from training.forms import ProfessionalForm
@@ -18,6 +24,7 @@ from training.models import (
     County,
     Course,
     Curriculum,
+    FocalPoint,
     Indicator,
     Institution,
     InstitutionType,
@@ -182,6 +189,107 @@ class TrainerViewSet(ServiceSnippetViewSet):
         return Trainer.objects.select_related("organisation")
 
 
+# --- nomination rights ------------------------------------------------------------------------
+
+# Who may choose a user account: those who manage nomination rights or user accounts.
+USER_CHOOSER_PERMISSIONS = (
+    "training.add_focalpoint",
+    "training.change_focalpoint",
+    "auth.view_user",
+    "auth.change_user",
+)
+
+
+class UserChooserListMixin:
+    filter_form_class = orm_search_filter_form("username", "email", "first_name", "last_name")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not any(request.user.has_perm(p) for p in USER_CHOOSER_PERMISSIONS):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object_list(self):
+        return get_user_model().objects.filter(is_active=True).order_by("email", "username")
+
+
+def user_label(user) -> str:
+    name = user.get_full_name()
+    return f"{name} <{user.email}>" if name else (user.email or user.get_username())
+
+
+class UserColumnsMixin(UserChooserListMixin):
+    @property
+    def columns(self):
+        return [
+            *super().columns,
+            Column("name", label=_("Name"), accessor=lambda u: u.get_full_name() or "—"),
+            Column("email", label=_("E-mail")),
+        ]
+
+
+class UserChoose(UserColumnsMixin, chooser_views.ChooseView):
+    pass
+
+
+class UserChooseResults(UserColumnsMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class UserChosen(chooser_views.ChosenView):
+    def get_display_title(self, instance):
+        return user_label(instance)
+
+
+class UserChooserWidget(BaseChooser):
+    def get_display_title(self, instance):
+        return user_label(instance)
+
+
+class UserChooserViewSet(ChooserViewSet):
+    """Choose a user account (searched by name, e-mail or user name in the database)."""
+
+    model = get_user_model()
+    icon = "user"
+    choose_one_text = _("Choose a user")
+    choose_another_text = _("Choose another user")
+    choose_view_class = UserChoose
+    choose_results_view_class = UserChooseResults
+    chosen_view_class = UserChosen
+    base_widget_class = UserChooserWidget
+    per_page = 25
+
+
+user_chooser_viewset = UserChooserViewSet("formativ_user_chooser")
+
+
+class FocalPointViewSet(ServiceSnippetViewSet):
+    """Nomination rights: a user may nominate the people of one institution, county or local
+    team (one right each; a user may hold several)."""
+
+    model = FocalPoint
+    icon = "user"
+    menu_label = _("Nomination rights")
+    list_display = [
+        "user",
+        Column("email", label=_("E-mail"), accessor=lambda f: f.user.email),
+        Column("scope", label=_("May nominate the people of"), accessor="scope"),
+    ]
+    list_filter = ["county"]
+    search_fields = ["user__email", "user__username", "institution__name", "local_team__name"]
+    save_service = _simple(services.model_save, "instance")
+    panels = [
+        FieldPanel("user", widget=user_chooser_viewset.widget_class),
+        MultiFieldPanel(
+            [FieldPanel("institution"), FieldPanel("county"), FieldPanel("local_team")],
+            heading=_("Scope"),
+            help_text=_("Choose exactly one of: an institution, a county or a local team."),
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return FocalPoint.objects.select_related("user", "institution", "county", "local_team")
+
+
 class RegistryGroup(SnippetViewSetGroup):
     menu_label = _("Registry")
     menu_icon = "user"
@@ -192,6 +300,7 @@ class RegistryGroup(SnippetViewSetGroup):
         LocalTeamViewSet,
         LocalTeamMembershipViewSet,
         TrainerViewSet,
+        FocalPointViewSet,
     )
 
 

@@ -61,7 +61,7 @@ def messages_of(response) -> list[str]:
     return [str(m.message) for m in response.context["messages"]]
 
 
-# --- what the roster shows ---------------------------------------------------------------------
+# --- what the roster shows ---------------------------------------------------------------
 
 
 def test_the_roster_shows_everyone_with_their_place_the_counters_and_the_waiting_list_in_order(
@@ -136,7 +136,7 @@ def test_the_roster_query_count_does_not_grow_with_its_rows(admin_client):
     assert many <= few, f"{few} queries with 3 rows, {many} with 30"
 
 
-# --- decisions ------------------------------------------------------------------------------------
+# --- decisions --------------------------------------------------------------------------
 
 
 def test_approving_a_pending_request_confirms_it_with_history_and_audit(admin_client, staff_user):
@@ -271,7 +271,7 @@ def test_an_enrolment_of_another_session_is_not_reachable_through_this_roster(ad
     assert enrolment.status == "confirmed"
 
 
-# --- enrolling from the registry ------------------------------------------------------------------
+# --- enrolling from the registry -------------------------------------------------------
 
 
 def test_bulk_enrolment_finds_people_and_enrols_the_ones_ticked(admin_client):
@@ -310,7 +310,7 @@ def test_bulk_enrolment_with_nobody_ticked_says_so(admin_client):
     assert not session.enrolments.exists()
 
 
-# --- permissions ----------------------------------------------------------------------------------
+# --- permissions ------------------------------------------------------------------------
 
 
 def _user(client, *codenames):
@@ -377,7 +377,7 @@ def test_changing_without_adding_rights_cannot_bulk_enrol(client):
     assert not session.enrolments.exists()
 
 
-# --- the session form ------------------------------------------------------------------------------
+# --- the session form ---------------------------------------------------------------------
 
 
 def _new_session(code, **extra):

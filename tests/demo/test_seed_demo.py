@@ -54,6 +54,61 @@ def test_seed_builds_a_realistic_country_wide_picture_and_is_idempotent(settings
     assert ProjectPage.objects.filter(locale__language_code="ro").count() == 2
 
 
+def test_seed_shows_registration_at_work(settings):
+    from sessions.selectors import quota_use
+    from training.models import FocalPoint
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+
+    # Organiser approval: requests awaiting a decision, made by the people themselves.
+    approval = TrainingSession.objects.get(code="DEMO-REG-APR")
+    assert approval.approval_mode == "manual"
+    pending = approval.enrolments.filter(status="pending")
+    assert pending.count() >= 3
+    assert set(pending.values_list("source", flat=True)) == {"self"}
+
+    # Nomination: quotas per county, nominations by Cluj's focal point, counted in the quota.
+    nomination = TrainingSession.objects.get(code="DEMO-REG-NOM")
+    assert nomination.approval_mode == "nomination"
+    uses = {use.quota.county.code: use for use in quota_use(training_session=nomination)}
+    assert set(uses) >= {"CJ", "AB"}
+    assert uses["CJ"].used == 3 and uses["CJ"].left == uses["CJ"].quota.seats - 3
+    right = FocalPoint.objects.get(county__code="CJ")
+    nominated = nomination.enrolments.filter(source="nomination")
+    assert nominated.count() == 3
+    assert set(nominated.values_list("status", flat=True)) == {"offered"}
+    assert set(nominated.values_list("history__changed_by", flat=True)) == {right.user_id}
+    assert right.user.email in out.getvalue()  # the credentials, like the admin's
+    assert right.user.has_usable_password()
+
+    # A full session with a waiting list, served in order.
+    full = TrainingSession.objects.get(code="DEMO-REG-FULL")
+    assert full.enrolments.filter(status="confirmed").count() == full.capacity
+    waiting = list(full.enrolments.filter(status="waitlisted").order_by("waitlisted_at", "pk"))
+    assert len(waiting) >= 2
+    from sessions.selectors import waitlist_position
+
+    assert [waitlist_position(enrolment=e) for e in waiting] == list(range(1, len(waiting) + 1))
+
+    # Freed seats offered for a limited time: one offer running.
+    offers = TrainingSession.objects.get(code="DEMO-REG-OFR")
+    assert offers.offer_hours
+    offer = offers.enrolments.get(status="offered")
+    assert offer.offer_expires_at is not None
+    assert offer.history.filter(from_status="waitlisted", to_status="offered").exists()
+
+
+def test_seed_without_the_admin_gives_the_focal_point_no_password(settings):
+    from training.models import FocalPoint
+
+    settings.DEBUG = False
+    call_command("seed_demo", "--no-admin", stdout=io.StringIO())
+    right = FocalPoint.objects.get(county__code="CJ")
+    assert not right.user.has_usable_password()
+
+
 def test_seed_refuses_to_create_a_demo_superuser_outside_development(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):

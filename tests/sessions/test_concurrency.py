@@ -120,9 +120,7 @@ def test_parallel_cancellations_promote_exactly_the_first_ten_waiting():
     results = run_in_parallel([cancel(e) for e in seated])
     assert [r for r in results if isinstance(r, Exception)] == []
 
-    statuses = dict(
-        Enrolment.objects.filter(training_session=session).values_list("pk", "status")
-    )
+    statuses = dict(Enrolment.objects.filter(training_session=session).values_list("pk", "status"))
     assert [statuses[e.pk] for e in seated] == [E.CANCELLED] * SEATS
     assert [statuses[e.pk] for e in waiting[:10]] == [E.CONFIRMED] * 10
     assert [statuses[e.pk] for e in waiting[10:]] == [E.WAITLISTED] * 10

@@ -249,9 +249,7 @@ class TestMove:
     def test_into_a_full_session_the_person_waits(self, staff_user):
         old, new = make_session(), make_session(capacity=1)
         staff_enrol(new, staff_user)
-        moved = enrolment_move(
-            enrolment=register(old), to_session=new, acting_user=staff_user
-        )
+        moved = enrolment_move(enrolment=register(old), to_session=new, acting_user=staff_user)
         assert moved.status == E.WAITLISTED
 
     def test_needs_the_right_to_change_enrolments(self):

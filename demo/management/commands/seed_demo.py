@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.pages import build_pages
-from demo.seed import build_base, build_large, demo_admin
+from demo.seed import build_base, build_large, demo_admin, demo_focal_point
 
 
 class Command(BaseCommand):
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         password = os.environ.get("FORMATIV_DEMO_PASSWORD", "formativ-demo")
         admin = None if no_admin else demo_admin(password=password)
         report = build_base(acting_user=admin)
+        focal_point = None if no_admin else demo_focal_point(password=password)
         pages = build_pages()
         if pages:
             report.add("pages", pages)
@@ -49,4 +50,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo admin: {settings.WAGTAILADMIN_BASE_URL}/admin/  e-mail: {admin.email}  "
                 f"password: {password}"
+            )
+        if focal_point is not None:
+            self.stdout.write(
+                f"Demo focal point (nominates the people of Cluj county): "
+                f"e-mail: {focal_point.email}  password: {password}"
             )
