@@ -336,6 +336,13 @@ def _free_seats(session: TrainingSession) -> int:
     return session.capacity - seats_taken(training_session=session)
 
 
+def _passed_over(session: TrainingSession, enrolment: Enrolment) -> bool:
+    """A self-registered person waiting who is no longer eligible is not given a freed seat."""
+    return enrolment.source == Source.SELF and bool(
+        _eligibility_errors(session, enrolment.professional)
+    )
+
+
 def _status_for_new_place(session: TrainingSession, source: str):
     """What a person gets when a seat is theirs: confirmed, awaiting approval or an offer."""
     if source == Source.NOMINATION:
@@ -407,12 +414,14 @@ def enrolment_create(
         quota_errors = _quota_errors(session, professional)
         if quota_errors:
             raise ValidationError(quota_errors)
-    waiting = session.enrolments.filter(status=E.WAITLISTED).exists()
-    if waiting or _free_seats(session) <= 0:
-        # Nobody jumps the queue: while people wait, a freed seat is theirs to be offered.
-        status = E.WAITLISTED
-    else:
-        status = _status_for_new_place(session, source)
+    free = _free_seats(session)
+    # Nobody jumps the queue: while people wait, a freed seat is theirs to be offered. Those
+    # passed over (no longer eligible) keep their place but do not hold a free seat back.
+    waiting = free > 0 and any(
+        not _passed_over(session, e)
+        for e in session.enrolments.filter(status=E.WAITLISTED).select_related("professional")
+    )
+    status = E.WAITLISTED if waiting or free <= 0 else _status_for_new_place(session, source)
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
@@ -459,7 +468,7 @@ def _fill_free_seats(session: TrainingSession, *, acting_user) -> list[Enrolment
     for enrolment in waiting:
         if free <= 0:
             break
-        if enrolment.source == Source.SELF and _eligibility_errors(session, enrolment.professional):
+        if _passed_over(session, enrolment):
             continue
         if session.offer_hours or enrolment.source == Source.NOMINATION:
             status = E.OFFERED

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from sessions.models import Enrolment, EnrolmentStatusChange
+from sessions.models import Enrolment, EnrolmentStatusChange, TrainingSession
 from sessions.selectors import waitlist_position
-from sessions.services import enrolment_cancel, enrolment_create
+from sessions.services import enrolment_cancel, enrolment_create, waitlist_promote
 from tests.factories.sessions import make_session
 from tests.factories.training import PersonFactory
 
@@ -161,6 +161,28 @@ def test_parallel_registrations_and_cancellations_never_exceed_the_seats():
         ).values_list("enrolment_id", flat=True)
     )
     assert all(count == 1 for count in promotions.values())
+
+
+def test_parallel_promotions_give_each_free_seat_once():
+    session = make_session(capacity=SEATS)
+    [self_register(session, p)() for p in PersonFactory.create_batch(SEATS)]
+    waiting = [self_register(session, p)() for p in PersonFactory.create_batch(20)]
+    # Five seats added behind the services' back; ten sweeps race to give them.
+    TrainingSession.objects.filter(pk=session.pk).update(capacity=SEATS + 5)
+    results = run_in_parallel(
+        [lambda: waitlist_promote(training_session=session) for _ in range(10)]
+    )
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sorted(len(r) for r in results) == [0] * 9 + [5]
+    assert session.enrolments.active().count() == SEATS + 5
+    statuses = [Enrolment.objects.get(pk=e.pk).status for e in waiting]
+    assert statuses == [E.CONFIRMED] * 5 + [E.WAITLISTED] * 15
+    assert (
+        EnrolmentStatusChange.objects.filter(
+            enrolment__training_session=session, from_status=E.WAITLISTED
+        ).count()
+        == 5
+    )
 
 
 def test_the_database_is_shared_between_threads():

@@ -695,3 +695,24 @@ def test_nominating_nobody_says_so(client):
     assert response.status_code == 200
     assert "Choose at least one person to nominate." in text(response)
     assert not Enrolment.objects.exists()
+
+
+def test_calendar_cards_and_month_view_link_to_the_session_page(client):
+    from tests.factories.cms import page_tree
+    from tests.factories.training import CourseFactory, CurriculumFactory, ProjectFactory
+
+    curriculum = CurriculumFactory()
+    course = CourseFactory(curriculum=curriculum)
+    tree = page_tree(course=course, curriculum=curriculum, project=ProjectFactory())
+    session = make_session(course=course, start_in=3)
+    with translation.override("ro"):  # the Romanian pages, without a prefix
+        detail = reverse("training_sessions:detail", kwargs={"code": session.code})
+    calendar = client.get(tree["calendar"].url).content.decode()
+    assert f'href="{detail}"' in calendar
+    assert "Registration opens soon" not in calendar
+    month = client.get(tree["calendar"].url, {"view": "month"}).content.decode()
+    assert f'href="{detail}"' in month
+    seminar = client.get(tree["seminar"].url).content.decode()
+    assert f'href="{detail}"' in seminar
+    # and the session page leads back to the calendar
+    assert f'href="{tree["calendar"].url}"' in client.get(detail).content.decode()

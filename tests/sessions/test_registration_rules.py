@@ -243,7 +243,7 @@ class TestMove:
         assert (moved.training_session, moved.status) == (new, E.CONFIRMED)
         assert moved.professional == enrolment.professional
         assert enrolment.status == E.CANCELLED
-        assert enrolment.status_reason == f"Moved to session {new.code}."
+        assert enrolment.status_reason == "Moved to another session."
         assert waiting.status == E.CONFIRMED
 
     def test_into_a_full_session_the_person_waits(self, staff_user):

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from sessions.models import Enrolment, SessionDay, TrainingSession
 from sessions.selectors import waitlist_position
@@ -91,6 +92,32 @@ class TestSeatsFreed:
         )
         assert [waitlist_position(enrolment=e) for e in waiting[1:]] == [1, 2]
 
+    def test_each_change_is_in_the_history_and_the_audit_log(self, full_session):
+        _, seated, waiting = full_session
+        user = seated.professional.user
+        enrolment_cancel(enrolment=seated, acting_user=user)
+        cancelled = seated.history.order_by("pk").last()
+        assert (cancelled.to_status, cancelled.changed_by, cancelled.reason) == (
+            E.CANCELLED,
+            user,
+            "Cancelled by the participant.",
+        )
+        logged = ModelLogEntry.objects.for_instance(seated).order_by("pk").last()
+        assert (logged.action, logged.user_id, logged.data["to"]) == (
+            "formativ.enrolment.status",
+            user.pk,
+            E.CANCELLED,
+        )
+        # The promotion is the system's doing: no user, the reason recorded.
+        promoted = ModelLogEntry.objects.for_instance(waiting[0]).order_by("pk").last()
+        assert (promoted.user_id, promoted.data["from"], promoted.data["to"]) == (
+            None,
+            E.WAITLISTED,
+            E.CONFIRMED,
+        )
+        assert promoted.data["reason"] == SEAT_FREED
+        assert last_change(waiting[0]).changed_by is None
+
     def test_by_a_rejection_go_to_the_first_waiting(self, staff_user):
         session = make_session(capacity=1, approval_mode=Approval.MANUAL)
         pending = register(session)
@@ -121,6 +148,22 @@ class TestSeatsFreed:
         enrolment_cancel(enrolment=seated, acting_user=staff_user)
         assert statuses(*waiting) == [E.WAITLISTED, E.CONFIRMED, E.WAITLISTED]
         assert waitlist_position(enrolment=Enrolment.objects.get(pk=waiting[0].pk)) == 1
+
+    def test_a_seat_left_to_people_passed_over_goes_to_a_newcomer(self, staff_user):
+        # The only person waiting is no longer eligible: the freed seat stays free for them
+        # to keep their place, but a newcomer who may have it is not made to wait behind them.
+        session = make_session(capacity=1)
+        seated = register(session)
+        stranger = register(session)
+        stranger.professional.county = county("IS")
+        stranger.professional.save()
+        session.eligible_counties.set([county("CJ")])
+        session.save()
+        enrolment_cancel(enrolment=seated, acting_user=staff_user)
+        assert statuses(stranger) == [E.WAITLISTED]
+        newcomer = register(session)
+        assert statuses(newcomer, stranger) == [E.CONFIRMED, E.WAITLISTED]
+        assert session.enrolments.active().count() == 1
 
 
 class TestNoPromotion:
