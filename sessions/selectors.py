@@ -540,7 +540,9 @@ def registration_state(*, training_session: TrainingSession, user, now=None) -> 
         return RegistrationState("closed", closed_reason=closed, can_nominate=can_nominate)
     return RegistrationState(
         "can_register",
-        joins_waitlist=session.seats_left <= 0 or session.waitlist_length > 0,
+        # A free seat while people wait is one they were passed over for (no longer
+        # eligible): it is the newcomer's (the service's rule).
+        joins_waitlist=session.seats_left <= 0,
         can_nominate=can_nominate,
     )
 

@@ -549,6 +549,8 @@ def enrolment_cancel(*, enrolment: Enrolment, acting_user, reason: str = "") -> 
     )
     if not (is_owner or is_organiser):
         raise PermissionDenied(_("You cannot cancel this registration."))
+    if not is_organiser and session.status != Status.PUBLISHED:
+        raise ValidationError(_("This session can no longer be changed online."))
     if not is_organiser and enrolment.status in Enrolment.SEAT_HOLDING:
         first = session_first_start(session)
         if first is not None:

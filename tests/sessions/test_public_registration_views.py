@@ -151,13 +151,13 @@ class TestSessionPage:
         assert "Join the waiting list</button>" in html
         assert ">Register</button>" not in html
 
-    def test_while_people_wait_newcomers_join_the_waiting_list_too(self, client, staff_user):
-        """A seat is free, but someone waits (passed over as no longer eligible): a newcomer
-        still queues behind them, as the service decides."""
+    def test_a_seat_the_waiting_person_was_passed_over_for_is_offered(self, client, staff_user):
+        """A seat is free while someone waits who is no longer eligible: a newcomer gets it,
+        as the service decides."""
         other = ProfessionalCategory.objects.exclude(name="asistent social").first()
         session = make_session(capacity=1)
         seated = enrol(session, PersonFactory())
-        enrol(session, PersonFactory())  # waits
+        waiting = enrol(session, PersonFactory())
         session.target_categories.add(other)
         session.save()
         enrolment_set_status(enrolment=seated, status=E.CANCELLED, acting_user=staff_user)
@@ -165,9 +165,11 @@ class TestSessionPage:
         client.force_login(newcomer.user)
         html = page(client, session)
         assert "1 seat left" in html
-        assert "Join the waiting list</button>" in html
-        response = register(client, session)
-        assert "you are on the waiting list, number 2" in text(response)
+        assert "1 person waiting" in html
+        assert ">Register</button>" in html
+        assert "your place is confirmed" in text(register(client, session))
+        waiting.refresh_from_db()
+        assert waiting.status == E.WAITLISTED
 
     @pytest.mark.parametrize(
         ("kwargs", "reason"),

@@ -128,8 +128,9 @@ class TestSelfRegistration:
         session = make_session(capacity=1)
         person = PersonFactory()
         first = register(session, person)
-        with pytest.raises(ValidationError, match="already registered"):
+        with pytest.raises(ValidationError, match="already registered") as error:
             register(session, person)
+        assert error.value.code == "duplicate"  # the API answers 409 on it
         assert Enrolment.objects.filter(professional=person).count() == 1
         first.refresh_from_db()
         assert first.status == E.CONFIRMED
@@ -195,6 +196,25 @@ class TestCancellation:
         enrolment.refresh_from_db()
         assert (enrolment.status, enrolment.status_reason) == (E.CANCELLED, "boala")
         assert history(enrolment)[-1] == (E.CONFIRMED, E.CANCELLED, "boala")
+
+    def test_a_reason_too_long_is_refused_and_nothing_changes(self, staff_user):
+        enrolment = register(make_session())
+        with pytest.raises(ValidationError) as error:
+            enrolment_cancel(enrolment=enrolment, acting_user=staff_user, reason="x" * 256)
+        assert "reason" in error.value.message_dict
+        enrolment.refresh_from_db()
+        assert enrolment.status == E.CONFIRMED
+        assert len(history(enrolment)) == 1
+
+    def test_the_participant_cannot_cancel_in_a_session_no_longer_published(self, staff_user):
+        session = make_session()
+        enrolment = register(session)
+        TrainingSession.objects.filter(pk=session.pk).update(status=Status.DRAFT)
+        with pytest.raises(ValidationError):
+            enrolment_cancel(enrolment=enrolment, acting_user=enrolment.professional.user)
+        enrolment_cancel(enrolment=enrolment, acting_user=staff_user)
+        enrolment.refresh_from_db()
+        assert enrolment.status == E.CANCELLED
 
     def test_someone_else_cannot_cancel(self):
         enrolment = register(make_session())
