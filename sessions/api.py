@@ -237,6 +237,11 @@ class EnrolmentOut(Schema):
     def resolve_waitlist_position(obj):
         return obj.waitlist_position_value
 
+    @staticmethod
+    def resolve_status_reason(obj):
+        # Reasons the system writes are stored as msgids: shown in the caller's language.
+        return _(obj.status_reason) if obj.status_reason else ""
+
 
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 

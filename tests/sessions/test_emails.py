@@ -163,11 +163,6 @@ class TestConfirmed:
         assert "/en/" not in ro.body
         assert MEETING in ro.body
 
-    @pytest.mark.xfail(
-        reason="The Romanian e-mail strings are not in locale/ro yet: remove this mark once "
-        "they are translated (strict, so it fails as a reminder when they are).",
-        strict=True,
-    )
     def test_romanian_wording_once_translated(self, commit, smtp_inbox, staff_user):
         session = hybrid_session()
         romanian = person("ro", email="ro@example.org")
