@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
+from django.utils.html import escape
 
 from tests.accounts.conftest import make_user
 from tests.factories.training import (
@@ -17,6 +19,12 @@ from training.models import LocalTeamMembership, Professional, ProfessionalCateg
 
 User = get_user_model()
 URL = "/cont/profil/"
+
+
+def romanian(message: str) -> str:
+    """A message as the page shows it (Romanian, HTML-escaped)."""
+    with translation.override("ro"):
+        return escape(translation.gettext(message))
 
 
 def profile_data(**overrides):
@@ -56,7 +64,7 @@ def test_a_person_creates_their_registry_entry_with_their_verified_email(person_
     assert professional.contact_consent
     assert professional.county.code == "CJ"
     page = person_client.get(URL)
-    assert "Your profile has been saved." in page.content.decode()
+    assert romanian("Your profile has been saved.") in page.content.decode()
 
 
 def test_an_update_changes_only_the_persons_own_entry(person_client, person):

@@ -2,6 +2,8 @@
 same verified e-mail, same names. Two people are never merged silently."""
 
 from django.contrib.auth import get_user_model
+from django.utils import translation
+from django.utils.html import escape
 from wagtail.models import ModelLogEntry
 
 from accounts import services
@@ -11,6 +13,12 @@ from tests.factories.sessions import make_session
 from tests.factories.training import ProfessionalFactory
 
 User = get_user_model()
+
+
+def romanian(message: str) -> str:
+    """A message as the page shows it (Romanian, HTML-escaped)."""
+    with translation.override("ro"):
+        return escape(translation.gettext(message))
 
 
 def test_verifying_the_registry_email_with_matching_names_links_the_person(client, db):
@@ -62,7 +70,12 @@ def test_same_email_under_another_name_is_not_linked_and_the_profile_says_so(cli
 
     response = client.get("/cont/profil/")
     assert response.context["conflict"]
-    assert "already uses this e-mail address under another name" in response.content.decode()
+    notice = romanian(
+        "An entry in the registry already uses this e-mail address under another name. "
+        "The organisers will check it and get in touch; until then you cannot register for "
+        "trainings."
+    )
+    assert notice in response.content.decode()
     assert '<form method="post" novalidate>' not in response.content.decode()
 
     # Nor can the profile form be used to create a second person with that address.

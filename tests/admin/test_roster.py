@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.html import escape
 from wagtail.models import ModelLogEntry
 
 from sessions.models import Enrolment, EnrolmentStatusChange, SessionQuota, TrainingSession
@@ -23,6 +25,13 @@ from tests.factories.training import (
     ProfessionalFactory,
     county,
 )
+
+
+def romanian(message: str) -> str:
+    """A message as the page shows it (Romanian, HTML-escaped)."""
+    with translation.override("ro"):
+        return escape(translation.gettext(message))
+
 
 pytestmark = pytest.mark.django_db
 
@@ -440,7 +449,10 @@ def test_a_quota_needs_exactly_one_scope(admin_client, quota):
     data = _new_session("CJ-NOM-BAD", approval_mode="nomination", **_quotas(quota))
     response = admin_client.post("/admin/trainingsession/new/", data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "exactly one of" in response.content.decode()
+    assert (
+        romanian("A quota is for exactly one of: a county, a local team or an institution.")
+        in response.content.decode()
+    )
     assert not TrainingSession.objects.filter(code="CJ-NOM-BAD").exists()
     assert not SessionQuota.objects.exists()
 
@@ -453,7 +465,7 @@ def test_two_quotas_for_the_same_county_are_refused_on_the_form(admin_client):
     )
     response = admin_client.post("/admin/trainingsession/new/", data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "already has a quota" in response.content.decode()
+    assert romanian("This session already has a quota for it.") in response.content.decode()
     assert not TrainingSession.objects.filter(code="CJ-NOM-DUP").exists()
 
 

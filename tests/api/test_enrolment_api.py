@@ -36,6 +36,10 @@ def ro_start(message: str) -> str:
 
 
 DUPLICATE = "This person is already registered for this session."
+QUOTA_USED_UP = "The quota for %(scope)s is used up (%(used)d of %(seats)d)."
+CUT_OFF_PASSED = (
+    "Registrations can be cancelled online until %(date)s. Please write to the organisers."
+)
 
 
 def bearer(user) -> dict:
@@ -309,7 +313,7 @@ class TestNomination:
         before = snapshot()
         response = post(client, enrol_url(session), {"professional_id": second.pk}, headers)
         body = assert_json_error(response, 400)
-        assert body["detail"].startswith(ro_start("The quota for %(scope)s is used up"))
+        assert body["detail"].startswith(ro_start(QUOTA_USED_UP))
         assert snapshot() == before
         assert list(Enrolment.objects.values_list("professional", flat=True)) == [first.pk]
 
@@ -428,7 +432,7 @@ class TestCancelling:
         enrolment = staff_enrol(session, staff_user, me[1])
         before = snapshot()
         body = assert_json_error(post(client, cancel_url(enrolment), {}, my_auth), 400)
-        assert body["detail"].startswith(ro_start("Registrations can be cancelled online until"))
+        assert body["detail"].startswith(ro_start(CUT_OFF_PASSED))
         assert snapshot() == before
 
     @pytest.mark.parametrize(

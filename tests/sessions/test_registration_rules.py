@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
 from sessions.models import Enrolment, SessionDay, TrainingSession
@@ -21,6 +21,14 @@ from tests.factories.training import PersonFactory, ProfessionalFactory, UserFac
 from training.models import ProfessionalCategory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages below are matched in English (the source language)."""
+    with translation.override("en"):
+        yield
+
 
 E = Enrolment.Status
 Approval = TrainingSession.ApprovalMode
