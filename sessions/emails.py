@@ -52,19 +52,8 @@ KIND_STATUSES = {
     "reminder": {E.CONFIRMED},
 }
 
-# Reasons the services write themselves (in the language active at the time): shown to the
-# person in their own language whatever language they were stored in.
+# The services store the reasons they write as msgids; mails translate them for the reader.
 OFFER_EXPIRED = gettext_noop("The offer expired without an answer.")
-SYSTEM_REASONS = (
-    OFFER_EXPIRED,
-    gettext_noop("Cancelled by the participant."),
-    gettext_noop("Cancelled by the organisers."),
-    gettext_noop("Declined the offered seat."),
-    gettext_noop("Accepted the offered seat."),
-    gettext_noop("A seat became free."),
-    gettext_noop("The session was cancelled."),
-    gettext_noop("Moved to another session."),
-)
 
 
 def absolute_url(path: str) -> str:
@@ -74,18 +63,6 @@ def absolute_url(path: str) -> str:
 def session_url(training_session: TrainingSession) -> str:
     """The public page of a session, in the active language."""
     return absolute_url(reverse("training_sessions:detail", kwargs={"code": training_session.code}))
-
-
-def _system_reason(reason: str) -> str | None:
-    """The msgid of a reason the services wrote, in whichever language it was stored."""
-    for msgid in SYSTEM_REASONS:
-        if reason == msgid:
-            return msgid
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                if reason == gettext(msgid):
-                    return msgid
-    return None
 
 
 def _tidy(text: str) -> str:
@@ -100,7 +77,6 @@ def _context(enrolment: Enrolment, kind: str) -> dict:
     days = list(session.days.all())
     first = days[0].starts_at if days else None
     today = timezone.localdate()
-    system_reason = _system_reason(enrolment.status_reason)
     return {
         "kind": kind,
         "enrolment": enrolment,
@@ -116,8 +92,8 @@ def _context(enrolment: Enrolment, kind: str) -> dict:
         "session_url": session_url(session),
         "my_trainings_url": absolute_url(reverse("training_sessions:my_trainings")),
         "position": waitlist_position(enrolment=enrolment),
-        "reason": gettext(system_reason) if system_reason else enrolment.status_reason,
-        "offer_expired": system_reason == OFFER_EXPIRED,
+        "reason": gettext(enrolment.status_reason) if enrolment.status_reason else "",
+        "offer_expired": enrolment.status_reason == OFFER_EXPIRED,
         "offer_expires_at": enrolment.offer_expires_at,
         # The meeting link is for the people who hold a confirmed seat, nobody else.
         "online_url": session.online_url if enrolment.status == E.CONFIRMED else "",
