@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
 from sessions import selectors as session_selectors
+from sessions.forms import SessionFilterForm
 
 PAGE_SIZE = 20
 SESSIONS_ON_A_PAGE = 12  # a seminar page shows the next ones; the calendar has them all
@@ -180,11 +181,10 @@ class CalendarPage(BasePage):
         verbose_name = _("training calendar")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.forms import CalendarFilterForm
         from cms.month import month_grid
 
         context = super().get_context(request, *args, **kwargs)
-        form = CalendarFilterForm(request.GET or None)
+        form = SessionFilterForm(request.GET or None)
         filters = form.session_filters()
         sessions = session_selectors.public_session_list(filters=filters)
         view = "month" if request.GET.get("view") == "month" else "list"

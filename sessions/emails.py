@@ -34,6 +34,7 @@ KINDS = (
     "nominated",
     "cancelled",
     "reminder",
+    "changed",
 )
 
 # The statuses an enrolment must still have for a mail of each kind to make sense when the
@@ -50,6 +51,7 @@ KIND_STATUSES = {
     "nominated": {E.OFFERED},
     "cancelled": {E.CANCELLED},
     "reminder": {E.CONFIRMED},
+    "changed": {E.CONFIRMED},
 }
 
 # The services store the reasons they write as msgids; mails translate them for the reader.
@@ -122,7 +124,7 @@ def render_enrolment_email(*, enrolment: Enrolment, kind: str) -> EmailMessage:
     )
 
 
-def send_enrolment_email(*, enrolment: Enrolment, kind: str) -> bool:
+def send_enrolment_email(*, enrolment: Enrolment, kind: str, removed_days=()) -> bool:
     """Send the mail of `kind` unless the person has no e-mail address or the enrolment has
     moved on since the mail was queued. True when a mail went out."""
     if not enrolment.professional.email:

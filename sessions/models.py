@@ -1,5 +1,8 @@
 """Scheduled deliveries of a course, their days, enrolments and attendance."""
 
+import secrets
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -203,6 +206,15 @@ class SessionDay(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
+    # The day as calendars know it: a UID that never changes, and a SEQUENCE that grows with
+    # every change of time, place or status (what `calendar_signature` fingerprints), so that
+    # calendar clients update the event instead of adding a second one.
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
+    calendar_signature = models.CharField(max_length=64, blank=True, editable=False)
+    calendar_changed_at = models.DateTimeField(
+        _("calendar last changed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["starts_at"]
@@ -351,6 +363,9 @@ class Enrolment(models.Model):
     waitlisted_at = models.DateTimeField(_("joined the waiting list"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # Grows with every status change: the person's calendar events carry the day's SEQUENCE
+    # plus this, so an invitation after a cancellation (or the reverse) always supersedes.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -460,3 +475,29 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.enrolment_id} / {self.day_id}: {self.status}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's calendar subscription addresses (their own sessions, and the
+    county feeds they may follow). Calendar clients cannot sign in, so the address is the key:
+    regenerating it gives a new address and the old one stops working at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar subscription key")
+        verbose_name_plural = _("calendar subscription keys")
+
+    def __str__(self):
+        return f"{self.user_id}"

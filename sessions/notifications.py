@@ -51,3 +51,25 @@ def notify_enrolment(*, enrolment: Enrolment, previous: str) -> None:
             ),
             robust=True,
         )
+
+
+def removed_day_data(day) -> dict:
+    """A deleted session day as a task argument: what its cancellation needs."""
+    return {
+        "uid": str(day.uid),
+        "sequence": day.sequence,
+        "starts_at": day.starts_at.isoformat(),
+        "ends_at": day.ends_at.isoformat(),
+    }
+
+
+def notify_session_changed(*, training_session, removed_days) -> None:
+    """After commit: the time or place of a published session changed (or days were added or
+    removed); each person holding a confirmed seat gets the update for their calendar."""
+    from sessions import tasks
+
+    removed = [removed_day_data(day) for day in removed_days]
+    for pk in training_session.enrolments.filter(status=E.CONFIRMED).values_list("pk", flat=True):
+        transaction.on_commit(
+            partial(tasks.send_enrolment_email.enqueue, pk, "changed", removed), robust=True
+        )

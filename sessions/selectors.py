@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 
 from django.db.models import (
     Count,
@@ -23,11 +24,12 @@ from sessions.models import Attendance, Enrolment, SessionDay, SessionQuota, Tra
 from training.models import FocalPoint, LocalTeamMembership
 
 
-def _per_session(queryset, expression, output_field):
-    """A correlated subquery: one aggregate of `queryset` for the outer session row. Cheaper
-    than joining days and enrolments together, whose product grows with both."""
+def _per_session(queryset, expression, output_field, *, key: str = "pk"):
+    """A correlated subquery: one aggregate of `queryset` for the outer session row (or, with
+    `key`, the outer row's field holding the session). Cheaper than joining days and enrolments
+    together, whose product grows with both."""
     return Subquery(
-        queryset.filter(training_session=OuterRef("pk"))
+        queryset.filter(training_session=OuterRef(key))
         .order_by()
         .values("training_session")
         .annotate(value=expression)
@@ -198,6 +200,7 @@ class SessionFilters:
     """What a visitor can narrow the public calendar by (all optional)."""
 
     county: object = None
+    project: object = None
     category: object = None
     course: object = None
     delivery_type: str = ""
@@ -207,17 +210,22 @@ class SessionFilters:
 
 def public_session_list(*, filters: SessionFilters | None = None) -> QuerySet[TrainingSession]:
     """Published sessions that have not ended yet, soonest first, with the seats left."""
-    filters = filters or SessionFilters()
     qs = (
         training_session_list()
         .filter(status=TrainingSession.Status.PUBLISHED, last_day__gte=timezone.now())
         .annotate(seats_left=Greatest(F("capacity") - F("seats_taken"), 0))
         .order_by("first_day", "pk")
     )
+    return _filtered(qs, filters or SessionFilters())
+
+
+def _filtered(qs: QuerySet[TrainingSession], filters: SessionFilters) -> QuerySet:
     if filters.county is not None:
         qs = qs.filter(county=filters.county)
     if filters.course is not None:
         qs = qs.filter(course=filters.course)
+    if filters.project is not None:
+        qs = qs.filter(project=filters.project)
     if filters.category is not None:
         qs = qs.filter(course__target_categories=filters.category)
     if filters.delivery_type:
@@ -634,3 +642,111 @@ def nominating_institution(*, user, professional):
         if right.institution_id == professional.institution_id:
             return right.institution
     return rights[0].institution if rights else None
+
+
+# --- calendar feeds ---------------------------------------------------------------------------
+
+# How long an ended session stays in the feeds, so that subscribed calendars keep it a while.
+PUBLIC_FEED_PAST = datetime.timedelta(days=30)
+COUNTY_FEED_PAST = datetime.timedelta(days=90)
+PERSONAL_FEED_PAST = datetime.timedelta(days=365)
+
+
+def _for_calendar(qs: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
+    return qs.select_related("course", "project", "venue", "county").prefetch_related(
+        "days", "trainers"
+    )
+
+
+def calendar_session(*, code: str) -> TrainingSession | None:
+    """A session whose .ics anyone may download: published, completed or cancelled."""
+    return (
+        _for_calendar(
+            TrainingSession.objects.filter(
+                status__in=(*PUBLIC_STATUSES, TrainingSession.Status.CANCELLED)
+            )
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def public_feed_sessions(*, filters: SessionFilters | None = None) -> QuerySet[TrainingSession]:
+    """The public feed: sessions not yet ended (or ended within the last 30 days), with the
+    calendar page's filters; cancelled ones stay, marked cancelled, so calendars update."""
+    qs = training_session_list().filter(
+        status__in=(*PUBLIC_STATUSES, TrainingSession.Status.CANCELLED),
+        last_day__gte=timezone.now() - PUBLIC_FEED_PAST,
+    )
+    filters = filters or SessionFilters()
+    return _for_calendar(_filtered(qs, dataclass_replace(filters, month=None))).order_by(
+        "first_day", "pk"
+    )
+
+
+def county_feed_sessions(*, county) -> QuerySet[TrainingSession]:
+    """An organiser's feed of one county: every session of it, drafts included, not ended more
+    than 90 days ago, with the seat counts and the waiting list's length."""
+    waiting = Enrolment.objects.filter(status=Enrolment.Status.WAITLISTED)
+    qs = (
+        training_session_list()
+        .filter(county=county, last_day__gte=timezone.now() - COUNTY_FEED_PAST)
+        .annotate(waitlist_length=Coalesce(_per_session(waiting, Count("pk"), IntegerField()), 0))
+    )
+    return _for_calendar(qs).order_by("first_day", "pk")
+
+
+def personal_feed_enrolments(*, user) -> QuerySet[Enrolment]:
+    """A person's own calendar: their live registrations, and those ended by a cancelled
+    session (shown cancelled), for sessions not ended more than a year ago."""
+    last_day = _per_session(
+        SessionDay.objects.all(), Max("ends_at"), DateTimeField(), key="training_session_id"
+    )
+    return (
+        Enrolment.objects.filter(professional__user=user)
+        .filter(
+            Q(status__in=Enrolment.OPEN)
+            | Q(
+                status=Enrolment.Status.CANCELLED,
+                training_session__status=TrainingSession.Status.CANCELLED,
+            )
+        )
+        .exclude(training_session__status=TrainingSession.Status.DRAFT)
+        .annotate(last_day=last_day)
+        .filter(last_day__gte=timezone.now() - PERSONAL_FEED_PAST)
+        .select_related(
+            "professional",
+            "training_session__course",
+            "training_session__project",
+            "training_session__venue",
+            "training_session__county",
+        )
+        .prefetch_related("training_session__days", "training_session__trainers")
+        .order_by("last_day", "pk")
+    )
+
+
+def calendar_token_owner(*, token: str):
+    """The user whose calendar addresses carry this secret, or None."""
+    from sessions.models import CalendarToken
+
+    if not token or len(token) > 64:
+        return None
+    found = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if found is None or not found.user.is_active:
+        return None
+    return found.user
+
+
+def calendar_token_of(*, user) -> str | None:
+    from sessions.models import CalendarToken
+
+    return CalendarToken.objects.filter(user=user).values_list("token", flat=True).first()
+
+
+def can_follow_county(*, user, county) -> bool:
+    """Who may subscribe to a county's organiser feed: organisers, and the county's
+    coordinators (focal points for the whole county)."""
+    if sees_all_sessions(user):
+        return True
+    return FocalPoint.objects.filter(user=user, county=county).exists()

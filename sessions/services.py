@@ -12,14 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from wagtail.log_actions import log
 
+from sessions import ical
 from sessions.models import (
     Attendance,
+    CalendarToken,
     Enrolment,
     EnrolmentStatusChange,
     SessionDay,
     TrainingSession,
+    Venue,
+    new_calendar_token,
 )
-from sessions.notifications import notify_enrolment
+from sessions.notifications import notify_enrolment, notify_session_changed
 from sessions.selectors import (
     ENROL_PERMISSION,
     Conflict,
@@ -168,11 +172,19 @@ def training_session_save(*, training_session: TrainingSession, acting_user) -> 
         if training_session.pk
         else None
     )
+    before = (
+        list(SessionDay.objects.filter(training_session_id=training_session.pk))
+        if training_session.pk
+        else []
+    )
     model_save(
         instance=training_session,
         acting_user=acting_user,
         validate=_session_validator,
     )
+    changed = _refresh_calendar(training_session, before=before)
+    if changed and previous == Status.PUBLISHED == training_session.status:
+        notify_session_changed(training_session=training_session, removed_days=changed.removed)
     if previous and previous != training_session.status:
         log(
             instance=training_session,
@@ -187,6 +199,62 @@ def training_session_save(*, training_session: TrainingSession, acting_user) -> 
     return SessionSaveResult(
         training_session, training_session_conflicts(training_session=training_session)
     )
+
+
+@dataclass
+class CalendarChange:
+    """What a save changed in the session's calendar events."""
+
+    changed: list[SessionDay] = field(default_factory=list)  # new, moved, or status changed
+    removed: list[SessionDay] = field(default_factory=list)  # deleted, with the next SEQUENCE
+
+    def __bool__(self):
+        return bool(self.changed or self.removed)
+
+
+def _refresh_calendar(training_session: TrainingSession, *, before: list[SessionDay]):
+    """Give every day whose time, place or status changed the next calendar SEQUENCE.
+    `before` are the days as they were before the save; the removed ones are returned (with
+    the SEQUENCE their cancellation must carry) for the people who have them in their
+    calendars."""
+    now = timezone.now()
+    result = CalendarChange()
+    days = list(SessionDay.objects.filter(training_session_id=training_session.pk))
+    kept = {d.pk for d in days}
+    for day in days:
+        signature = ical.calendar_signature(session=training_session, day=day)
+        if signature == day.calendar_signature:
+            continue
+        if day.calendar_signature:
+            day.sequence += 1
+        day.calendar_signature = signature
+        day.calendar_changed_at = now
+        result.changed.append(day)
+    if result.changed:
+        SessionDay.objects.bulk_update(
+            result.changed, ["sequence", "calendar_signature", "calendar_changed_at"]
+        )
+    for day in before:
+        if day.pk not in kept:
+            day.sequence += 1
+            result.removed.append(day)
+    return result
+
+
+def venue_save(*, venue: Venue, acting_user) -> Venue:
+    """Save a venue. A new name or address moves the events of its sessions still to come:
+    their calendars update and their confirmed participants are told."""
+    model_save(instance=venue, acting_user=acting_user)
+    upcoming = TrainingSession.objects.filter(
+        venue=venue,
+        status__in=(Status.PUBLISHED, Status.DRAFT),
+        days__ends_at__gte=timezone.now(),
+    ).distinct()
+    for session in upcoming.select_related("venue"):
+        session.venue = venue
+        if _refresh_calendar(session, before=[]) and session.status == Status.PUBLISHED:
+            notify_session_changed(training_session=session, removed_days=[])
+    return venue
 
 
 def _cancel_enrolments(training_session, acting_user) -> None:
@@ -261,13 +329,21 @@ def _move(enrolment, status, *, acting_user, reason="", notify=True, offer_hours
     previous = enrolment.status
     now = timezone.now()
     enrolment.status = status
+    enrolment.calendar_sequence += 1
     enrolment.status_reason = reason
     enrolment.waitlisted_at = now if status == E.WAITLISTED else None
     enrolment.offer_expires_at = (
         now + datetime.timedelta(hours=offer_hours) if status == E.OFFERED and offer_hours else None
     )
     enrolment.save(
-        update_fields=["status", "status_reason", "waitlisted_at", "offer_expires_at", "updated_at"]
+        update_fields=[
+            "status",
+            "status_reason",
+            "waitlisted_at",
+            "offer_expires_at",
+            "calendar_sequence",
+            "updated_at",
+        ]
     )
     _record(enrolment, from_status=previous, acting_user=acting_user, reason=reason)
     if notify:
@@ -736,3 +812,24 @@ def attendance_mark(
         data={"status": status, "method": method, "created": created},
     )
     return attendance
+
+
+# --- calendar subscriptions -----------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_regenerate(*, user) -> CalendarToken:
+    """A new secret for the person's calendar addresses; the old addresses stop working."""
+    token, created = CalendarToken.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        token.token = new_calendar_token()
+        token.save(update_fields=["token"])
+    log(instance=token, action="formativ.calendar.token", user=user, data={"regenerated": True})
+    return token
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user) -> bool:
+    """Switch the person's calendar addresses off. True when there was one."""
+    deleted, _unused = CalendarToken.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -8,7 +8,9 @@ from sessions.models import Enrolment
 
 
 @task()
-def send_enrolment_email(enrolment_id: int, kind: str) -> bool:
+def send_enrolment_email(enrolment_id: int, kind: str, removed_days: list | None = None) -> bool:
+    """`removed_days`: session days deleted since (see notifications.removed_day_data), whose
+    events the mail cancels."""
     enrolment = (
         Enrolment.objects.select_related("professional", "training_session")
         .filter(pk=enrolment_id)
@@ -16,7 +18,9 @@ def send_enrolment_email(enrolment_id: int, kind: str) -> bool:
     )
     if enrolment is None:
         return False
-    return emails.send_enrolment_email(enrolment=enrolment, kind=kind)
+    return emails.send_enrolment_email(
+        enrolment=enrolment, kind=kind, removed_days=removed_days or []
+    )
 
 
 @task()

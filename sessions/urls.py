@@ -1,11 +1,23 @@
 from django.urls import path
 
-from sessions import views
+from sessions import calendar_views, views
 
 app_name = "training_sessions"
 
 urlpatterns = [
     path("sesiuni/<str:code>/", views.SessionDetailView.as_view(), name="detail"),
+    path("sesiuni/<str:code>/calendar.ics", calendar_views.SessionIcsView.as_view(), name="ics"),
+    path("calendar/sesiuni.ics", calendar_views.PublicFeedView.as_view(), name="feed"),
+    path(
+        "calendar/personal/<str:token>.ics",
+        calendar_views.PersonalFeedView.as_view(),
+        name="personal_feed",
+    ),
+    path(
+        "calendar/judet/<str:county>/<str:token>.ics",
+        calendar_views.CountyFeedView.as_view(),
+        name="county_feed",
+    ),
     path("sesiuni/<str:code>/inscriere/", views.RegisterView.as_view(), name="register"),
     path("sesiuni/<str:code>/nominalizare/", views.NominateView.as_view(), name="nominate"),
     path("contul-meu/formari/", views.MyTrainingsView.as_view(), name="my_trainings"),

@@ -39,7 +39,6 @@ from training.admin_views import (
     orm_search_filter_form,
 )
 from training.models import County, Course, Project
-from training.services import model_save
 
 # --- training sessions ------------------------------------------------------------------------
 
@@ -494,7 +493,7 @@ class AttendanceViewSet(ServiceViewSetMixin, ModelViewSet):
 
 
 def _save_venue(*, instance, acting_user, form):
-    return model_save(instance=instance, acting_user=acting_user)
+    return services.venue_save(venue=instance, acting_user=acting_user)
 
 
 class VenueViewSet(ServiceViewSetMixin, ModelViewSet):
