@@ -8,6 +8,7 @@ from django.views.generic import FormView
 
 from accounts import selectors, services
 from accounts.forms import ProfileForm
+from sessions.views import calendar_subscription
 
 
 class ProfileView(LoginRequiredMixin, FormView):
@@ -81,4 +82,14 @@ class ProfileView(LoginRequiredMixin, FormView):
             memberships=selectors.current_memberships(professional=self.professional),
             next_url=self.request.POST.get("next") or self.request.GET.get("next", ""),
         )
+        # The calendar subscription: the person's own trainings, and the county calendars of
+        # coordinators and organisers (who choose a county: `calendar_county`).
+        subscription = calendar_subscription(
+            user=self.request.user,
+            next_url=f"{self.request.get_full_path()}#calendar-subscription",
+            with_counties=True,
+            county_code=self.request.GET.get("calendar_county", ""),
+        )
+        if self.professional is not None or subscription.follows_counties:
+            context["calendar_subscription"] = subscription
         return context

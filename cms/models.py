@@ -2,10 +2,12 @@
 
 import datetime
 from dataclasses import replace as dataclass_replace
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -14,6 +16,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
+from sessions import ical
 from sessions import selectors as session_selectors
 from sessions.forms import SessionFilterForm
 
@@ -204,7 +207,27 @@ class CalendarPage(BasePage):
             context["page_obj"] = paginate(request, sessions)
         context["query_without_page"] = _query_without(request, "page")
         context["query_without_view"] = _query_without(request, "view", "page")
+        context["feed"] = _feed_addresses(form)
         return context
+
+
+# The calendar page's filters that its feed carries (a feed has no month, page or view).
+FEED_FILTERS = ("county", "project", "course", "category", "delivery_type", "mode")
+
+
+def _feed_addresses(form) -> dict:
+    """The public feed with the page's valid filters: the .ics path, its https address and the
+    webcal:// one that calendar apps offer to subscribe to."""
+    query = {}
+    if form.is_bound:
+        query = {
+            name: form.data[name]
+            for name in FEED_FILTERS
+            if form.data.get(name) and name not in form.errors
+        }
+    path = reverse("training_sessions:feed") + (f"?{urlencode(query)}" if query else "")
+    https = ical.absolute_url(path)
+    return {"path": path, "https": https, "webcal": ical.webcal_url(https)}
 
 
 def _query_without(request, *names) -> str:

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from accounts.api import router as accounts_router
 from config.api_support import API_AUTH, validation_error_body
 from sessions.api import router as sessions_router
 from training.api import router as training_router
@@ -45,21 +46,26 @@ def on_schema_error(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return api.create_response(
-        request, {"detail": str(exc) or _("You do not have permission to do this.")}, status=403
+        request,
+        {"detail": str(exc) or _("You do not have permission to do this."), "errors": {}},
+        status=403,
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+    return api.create_response(request, {"detail": _("Not found."), "errors": {}}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
     return api.create_response(
-        request, {"detail": _("Authentication required: send a valid bearer token.")}, status=401
+        request,
+        {"detail": _("Authentication required: send a valid bearer token."), "errors": {}},
+        status=401,
     )
 
 
 api.add_router("/", training_router)
 api.add_router("/", sessions_router)
+api.add_router("/", accounts_router)

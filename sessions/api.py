@@ -23,7 +23,7 @@ from config.api_support import (
     require_perm,
     validation_error_body,
 )
-from sessions import selectors
+from sessions import ical, selectors
 from sessions.models import Enrolment, SessionDay, TrainingSession
 from sessions.services import (
     DUPLICATE,
@@ -61,10 +61,22 @@ class SessionOut(Schema):
     capacity: int
     seats_taken: int
     days: list[DayOut]
+    ics_url: str | None = PydanticField(
+        None,
+        description="Absolute address of the session's calendar file (.ics, one event per day), "
+        "to download or import; in the caller's language (Accept-Language). Cancelled sessions "
+        "keep theirs (marked cancelled, so calendars update); drafts have none (`null`).",
+    )
 
     @staticmethod
     def resolve_title(obj):
         return obj.display_title
+
+    @staticmethod
+    def resolve_ics_url(obj):
+        if obj.status == TrainingSession.Status.DRAFT:
+            return None
+        return ical.ics_url(obj)
 
     @staticmethod
     def resolve_course(obj):

@@ -5,6 +5,8 @@ digest, so a client polling hourly costs one read of the rows and no rendering.
 The personal and county feeds sit behind the person's secret calendar key: calendar clients
 cannot sign in. A wrong or revoked key is a plain 404, the same as an unknown address."""
 
+import time
+
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
@@ -19,6 +21,7 @@ from sessions.models import Enrolment
 from training.models import County
 
 CACHE_SECONDS = 3600
+SEEN_SECONDS = 30 * 24 * 3600
 
 
 def _calendar_response(
@@ -27,7 +30,11 @@ def _calendar_response(
     digest = ical.fingerprint(specs, name=name, refresh=refresh)
     etag = f'"{digest}"'
     modified = ical.last_modified(specs)
-    modified_ts = int(modified.timestamp()) if modified else None
+    # Not only the newest event: an event that left the feed (a registration cancelled, a
+    # session unpublished) changes nothing that remains, and a client asking only
+    # If-Modified-Since would keep it. So: no earlier than this content was first served.
+    seen = cache.get_or_set(f"formativ:ical-seen:{digest}", int(time.time()), SEEN_SECONDS)
+    modified_ts = max(int(modified.timestamp()) if modified else 0, seen)
     conditional = get_conditional_response(request, etag=etag, last_modified=modified_ts)
     if conditional is None:
         key = f"formativ:ical:{digest}"
@@ -40,8 +47,7 @@ def _calendar_response(
     else:
         response = conditional
     response["ETag"] = etag
-    if modified_ts is not None:
-        response["Last-Modified"] = http_date(modified_ts)
+    response["Last-Modified"] = http_date(modified_ts)
     # Revalidate every time: the digest is cheap, and a change must show at the next poll.
     response["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
     if private:

@@ -2,21 +2,29 @@
 
 One template pair per kind in `templates/training_sessions/emails/`: `<kind>_subject.txt` and
 `<kind>.txt` (plain text, both extending `base.txt`). The mails carry the person's own name and
-nothing else personal; the online meeting link goes only to people holding a confirmed seat."""
+nothing else personal; the online meeting link goes only to people holding a confirmed seat.
+
+Mails that put a confirmed seat in the person's calendar, or move it, carry iTIP invitations
+(RFC 5546, one `.ics` attachment per session day): METHOD:REQUEST adds or updates the days,
+METHOD:CANCEL takes them out, with the same UIDs and a higher SEQUENCE, so calendar clients
+update the events instead of adding new ones."""
 
 import datetime
 import logging
 import re
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.message import SafeMIMEText
 from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from sessions.models import Enrolment, TrainingSession
+from sessions import ical
+from sessions.models import Enrolment, SessionDay, TrainingSession
 from sessions.selectors import waitlist_position
 
 logger = logging.getLogger(__name__)
@@ -54,6 +62,9 @@ KIND_STATUSES = {
     "changed": {E.CONFIRMED},
 }
 
+# The kinds whose mail puts the person's confirmed seat in their calendar (or updates it).
+INVITING_KINDS = {"confirmed", "approved", "promoted", "changed"}
+
 # The services store the reasons they write as msgids; mails translate them for the reader.
 OFFER_EXPIRED = gettext_noop("The offer expired without an answer.")
 
@@ -73,7 +84,7 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def _context(enrolment: Enrolment, kind: str) -> dict:
+def _context(enrolment: Enrolment, kind: str, removed_days: Sequence[SessionDay] = ()) -> dict:
     person = enrolment.professional
     session = enrolment.training_session
     days = list(session.days.all())
@@ -101,37 +112,74 @@ def _context(enrolment: Enrolment, kind: str) -> dict:
         "online_url": session.online_url if enrolment.status == E.CONFIRMED else "",
         "is_online": session.delivery_mode == TrainingSession.DeliveryMode.ONLINE,
         "is_hybrid": session.delivery_mode == TrainingSession.DeliveryMode.HYBRID,
+        "removed_days": removed_days,
     }
 
 
-def render_enrolment_email(*, enrolment: Enrolment, kind: str) -> EmailMessage:
+def _invitation_method(enrolment: Enrolment, kind: str) -> str | None:
+    """REQUEST when the mail gives or updates a confirmed seat; CANCEL when it cancels a place
+    that was once confirmed (only then can it be in the person's calendar); else nothing."""
+    if kind in INVITING_KINDS and enrolment.status == E.CONFIRMED:
+        return "REQUEST"
+    if (
+        kind == "cancelled"
+        and enrolment.status == E.CANCELLED
+        and enrolment.history.filter(to_status=E.CONFIRMED).exists()
+    ):
+        return "CANCEL"
+    return None
+
+
+def _attachment(invitation: ical.Invitation) -> SafeMIMEText:
+    """An iTIP object as a mail part: `method` in the Content-Type, which Outlook needs to
+    offer the invitation, and a file name for the other clients."""
+    part = SafeMIMEText(invitation.content.decode(), "calendar", "utf-8")
+    part.set_param("method", invitation.method, requote=False)  # method=REQUEST, as others send
+    part.add_header("Content-Disposition", "attachment", filename=invitation.filename)
+    return part
+
+
+def render_enrolment_email(
+    *, enrolment: Enrolment, kind: str, removed_days: Sequence[SessionDay] = ()
+) -> EmailMessage:
     """The mail of `kind` about an enrolment, in the person's language, with dates and times in
-    Romanian local time."""
+    Romanian local time, and the calendar invitations it calls for. `removed_days` (unsaved
+    copies of days deleted from the session, with the SEQUENCE their cancellation carries)
+    are cancelled in the person's calendar by a "changed" mail."""
     if kind not in KINDS:
         raise ValueError(kind)
     person = enrolment.professional
     language = person.preferred_language or settings.LANGUAGE_CODE
+    removed_days = removed_days if kind == "changed" else ()
+    method = _invitation_method(enrolment, kind)
     with translation.override(language), timezone.override(settings.TIME_ZONE):
-        context = _context(enrolment, kind)
+        context = _context(enrolment, kind, removed_days)
         subject = render_to_string(f"training_sessions/emails/{kind}_subject.txt", context)
         body = render_to_string(f"training_sessions/emails/{kind}.txt", context)
+        # The events' summaries and descriptions in the person's language too.
+        invitations = (
+            ical.invitations(enrolment, method=method, removed_days=removed_days) if method else []
+        )
     prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "[Formativ] ")
     return EmailMessage(
         subject=prefix + " ".join(subject.split()),
         body=_tidy(body),
         to=[person.email],
         headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
+        attachments=[_attachment(invitation) for invitation in invitations],
     )
 
 
-def send_enrolment_email(*, enrolment: Enrolment, kind: str, removed_days=()) -> bool:
+def send_enrolment_email(
+    *, enrolment: Enrolment, kind: str, removed_days: Sequence[SessionDay] = ()
+) -> bool:
     """Send the mail of `kind` unless the person has no e-mail address or the enrolment has
     moved on since the mail was queued. True when a mail went out."""
     if not enrolment.professional.email:
         return False
     if enrolment.status not in KIND_STATUSES[kind]:
         return False
-    render_enrolment_email(enrolment=enrolment, kind=kind).send()
+    render_enrolment_email(enrolment=enrolment, kind=kind, removed_days=removed_days).send()
     return True
 
 

@@ -15,13 +15,22 @@ import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vText,
+)
 
 from sessions.models import Enrolment, SessionDay, TrainingSession
 
@@ -60,7 +69,13 @@ def _zone():
 
 
 def local(value: datetime.datetime) -> datetime.datetime:
-    return value.astimezone(_zone())
+    """The time as Bucharest's wall clock shows it, except in the hour the October switch
+    repeats: a local time names its first occurrence (RFC 5545 3.3.5), so the second one is
+    given in UTC."""
+    value = value.astimezone(_zone())
+    if value.fold and value.replace(fold=0).utcoffset() != value.utcoffset():
+        return value.astimezone(datetime.UTC)
+    return value
 
 
 def site_domain() -> str:
@@ -187,11 +202,9 @@ class EventSpec:
 
 
 def organizer() -> vCalAddress:
-    email = getattr(settings, "CALENDAR_ORGANIZER_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
-    if "<" in email:
-        email = email.split("<", 1)[1].rstrip(">").strip()
+    _name, email = parseaddr(settings.CALENDAR_ORGANIZER_EMAIL or settings.DEFAULT_FROM_EMAIL)
     address = vCalAddress(f"mailto:{email}")
-    address.params["CN"] = getattr(settings, "CALENDAR_ORGANIZER_NAME", "ANES")
+    address.params["CN"] = settings.CALENDAR_ORGANIZER_NAME
     return address
 
 
@@ -264,7 +277,9 @@ def _calendar_properties(*, method: str, name: str, refresh: bool) -> list[tuple
         ("METHOD", method),
     ]
     if name:
-        props += [("X-WR-CALNAME", name), ("NAME", name)]
+        # TEXT (RFC 7986), which icalendar does not know as such: escaped here, or a title
+        # with a comma, a semicolon or a line break would break the file.
+        props += [("X-WR-CALNAME", vText(name)), ("NAME", vText(name))]
     props.append(("X-WR-TIMEZONE", TZID))
     if refresh:
         props += [("REFRESH-INTERVAL", datetime.timedelta(hours=1)), ("X-PUBLISHED-TTL", "PT1H")]
@@ -346,7 +361,8 @@ def session_event_status(session: TrainingSession) -> str:
 
 
 def county_specs(sessions: Iterable[TrainingSession]) -> list[EventSpec]:
-    """An organiser's view: drafts tentative, the meeting link, and the seats (counts only)."""
+    """An organiser's view: drafts tentative, and the seats (counts only). No meeting link:
+    that is for the people holding a seat, and county coordinators need not hold one."""
     specs = []
     for session in sessions:
         notes = [
@@ -359,7 +375,7 @@ def county_specs(sessions: Iterable[TrainingSession]) -> list[EventSpec]:
         ]
         if session.status == Status.DRAFT:
             notes.insert(0, _("Draft: not published yet."))
-        specs += session_specs(session, with_link=True, notes=notes)
+        specs += session_specs(session, notes=notes)
     return specs
 
 
@@ -385,7 +401,7 @@ def enrolment_notes(enrolment: Enrolment) -> list[str]:
     if status == "TENTATIVE":
         return [_("Your registration: %(status)s.") % {"status": enrolment.get_status_display()}]
     if status == "CANCELLED" and enrolment.training_session.status == Status.CANCELLED:
-        return [_("The session was cancelled.")]
+        return [_(Enrolment.SESSION_CANCELLED)]
     return []
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 
@@ -331,6 +332,9 @@ class Enrolment(models.Model):
     SEAT_HOLDING = (Status.PENDING, Status.OFFERED, Status.CONFIRMED)
     # Statuses of a live registration (the person still has or awaits a place).
     OPEN = (*SEAT_HOLDING, Status.WAITLISTED)
+    # The reason stored (as a msgid, translated on display) on the registrations a cancelled
+    # session ends.
+    SESSION_CANCELLED = gettext_noop("The session was cancelled.")
 
     training_session = models.ForeignKey(
         TrainingSession,

@@ -556,13 +556,14 @@ def registration_state(*, training_session: TrainingSession, user, now=None) -> 
 
 
 def person_enrolment_list(*, professional) -> QuerySet[Enrolment]:
-    """A person's registrations, each with its session, place, first and last day and (for
-    those waiting) the place in the queue, without a query per row."""
+    """A person's registrations, each with its session, place, days, first and last day and
+    (for those waiting) the place in the queue, without a query per row."""
     days = SessionDay.objects.filter(training_session=OuterRef("training_session_id"))
     return (
         api_enrolment_list()
         .filter(professional=professional)
         .select_related("training_session__county", "training_session__venue")
+        .prefetch_related("training_session__days")
         .annotate(
             session_last_day=Subquery(
                 days.order_by()
@@ -698,7 +699,8 @@ def county_feed_sessions(*, county) -> QuerySet[TrainingSession]:
 
 def personal_feed_enrolments(*, user) -> QuerySet[Enrolment]:
     """A person's own calendar: their live registrations, and those ended by a cancelled
-    session (shown cancelled), for sessions not ended more than a year ago."""
+    session (shown cancelled), for sessions not ended more than a year ago. A registration
+    the person had cancelled before the session was does not come back, cancelled."""
     last_day = _per_session(
         SessionDay.objects.all(), Max("ends_at"), DateTimeField(), key="training_session_id"
     )
@@ -708,6 +710,7 @@ def personal_feed_enrolments(*, user) -> QuerySet[Enrolment]:
             Q(status__in=Enrolment.OPEN)
             | Q(
                 status=Enrolment.Status.CANCELLED,
+                status_reason=Enrolment.SESSION_CANCELLED,
                 training_session__status=TrainingSession.Status.CANCELLED,
             )
         )
@@ -742,6 +745,16 @@ def calendar_token_of(*, user) -> str | None:
     from sessions.models import CalendarToken
 
     return CalendarToken.objects.filter(user=user).values_list("token", flat=True).first()
+
+
+def followable_counties(*, user) -> QuerySet:
+    """The counties whose organiser feed this user may follow (see can_follow_county): every
+    county for organisers, their own for county coordinators, none for anyone else."""
+    from training.models import County
+
+    if sees_all_sessions(user):
+        return County.objects.order_by("name_ascii")
+    return County.objects.filter(focal_points__user=user).distinct().order_by("name_ascii")
 
 
 def can_follow_county(*, user, county) -> bool:

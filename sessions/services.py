@@ -1,6 +1,7 @@
 """Writes for sessions, enrolments and attendance. Views, admin, API, importers and tasks call
 these; none of them saves a session model itself."""
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 
@@ -165,13 +166,12 @@ def training_session_save(*, training_session: TrainingSession, acting_user) -> 
     if training_session.pk:
         # Lock the row so that a concurrent enrolment cannot slip under a lowered capacity.
         TrainingSession.objects.select_for_update().filter(pk=training_session.pk).first()
-    previous = (
-        TrainingSession.objects.filter(pk=training_session.pk)
-        .values_list("status", flat=True)
-        .first()
+    stored = (
+        TrainingSession.objects.select_related("venue").filter(pk=training_session.pk).first()
         if training_session.pk
         else None
     )
+    previous = stored.status if stored else None
     before = (
         list(SessionDay.objects.filter(training_session_id=training_session.pk))
         if training_session.pk
@@ -182,7 +182,7 @@ def training_session_save(*, training_session: TrainingSession, acting_user) -> 
         acting_user=acting_user,
         validate=_session_validator,
     )
-    changed = _refresh_calendar(training_session, before=before)
+    changed = _refresh_calendar(training_session, before=before, was=stored)
     if changed and previous == Status.PUBLISHED == training_session.status:
         notify_session_changed(training_session=training_session, removed_days=changed.removed)
     if previous and previous != training_session.status:
@@ -212,27 +212,38 @@ class CalendarChange:
         return bool(self.changed or self.removed)
 
 
-def _refresh_calendar(training_session: TrainingSession, *, before: list[SessionDay]):
+def _refresh_calendar(
+    training_session: TrainingSession, *, before: list[SessionDay], was=None
+) -> CalendarChange:
     """Give every day whose time, place or status changed the next calendar SEQUENCE.
-    `before` are the days as they were before the save; the removed ones are returned (with
-    the SEQUENCE their cancellation must carry) for the people who have them in their
-    calendars."""
+    `before` are the days as they were before the save, `was` the session as it was (default:
+    as it is); the removed days are returned (with the SEQUENCE their cancellation must carry)
+    for the people who have them in their calendars. A day not signed yet that existed before
+    (older rows, bulk loads) is compared as it was, not taken for a change."""
     now = timezone.now()
     result = CalendarChange()
     days = list(SessionDay.objects.filter(training_session_id=training_session.pk))
     kept = {d.pk for d in days}
+    earlier = {d.pk: d for d in before}
+    signed = []
     for day in days:
         signature = ical.calendar_signature(session=training_session, day=day)
-        if signature == day.calendar_signature:
+        previous = day.calendar_signature
+        if not previous and day.pk in earlier:
+            previous = ical.calendar_signature(session=was or training_session, day=earlier[day.pk])
+        if signature == previous:
+            if not day.calendar_signature:
+                day.calendar_signature = signature
+                signed.append(day)
             continue
-        if day.calendar_signature:
+        if previous:
             day.sequence += 1
         day.calendar_signature = signature
         day.calendar_changed_at = now
         result.changed.append(day)
-    if result.changed:
+    if result.changed or signed:
         SessionDay.objects.bulk_update(
-            result.changed, ["sequence", "calendar_signature", "calendar_changed_at"]
+            result.changed + signed, ["sequence", "calendar_signature", "calendar_changed_at"]
         )
     for day in before:
         if day.pk not in kept:
@@ -244,6 +255,7 @@ def _refresh_calendar(training_session: TrainingSession, *, before: list[Session
 def venue_save(*, venue: Venue, acting_user) -> Venue:
     """Save a venue. A new name or address moves the events of its sessions still to come:
     their calendars update and their confirmed participants are told."""
+    stored = Venue.objects.filter(pk=venue.pk).first() if venue.pk else None
     model_save(instance=venue, acting_user=acting_user)
     upcoming = TrainingSession.objects.filter(
         venue=venue,
@@ -251,8 +263,14 @@ def venue_save(*, venue: Venue, acting_user) -> Venue:
         days__ends_at__gte=timezone.now(),
     ).distinct()
     for session in upcoming.select_related("venue"):
+        was = copy.copy(session)
+        was.venue = stored  # the session as it was, for days not signed yet
         session.venue = venue
-        if _refresh_calendar(session, before=[]) and session.status == Status.PUBLISHED:
+        before = list(SessionDay.objects.filter(training_session_id=session.pk))
+        if (
+            _refresh_calendar(session, before=before, was=was)
+            and session.status == Status.PUBLISHED
+        ):
             notify_session_changed(training_session=session, removed_days=[])
     return venue
 
@@ -265,7 +283,7 @@ def _cancel_enrolments(training_session, acting_user) -> None:
             enrolment,
             Enrolment.Status.CANCELLED,
             acting_user=acting_user,
-            reason=gettext_noop("The session was cancelled."),
+            reason=Enrolment.SESSION_CANCELLED,
         )
 
 
@@ -831,5 +849,9 @@ def calendar_token_regenerate(*, user) -> CalendarToken:
 @transaction.atomic
 def calendar_token_revoke(*, user) -> bool:
     """Switch the person's calendar addresses off. True when there was one."""
-    deleted, _unused = CalendarToken.objects.filter(user=user).delete()
-    return bool(deleted)
+    token = CalendarToken.objects.select_for_update().filter(user=user).first()
+    if token is None:
+        return False
+    log(instance=token, action="formativ.calendar.token", user=user, data={"revoked": True})
+    token.delete()
+    return True

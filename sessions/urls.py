@@ -21,6 +21,16 @@ urlpatterns = [
     path("sesiuni/<str:code>/inscriere/", views.RegisterView.as_view(), name="register"),
     path("sesiuni/<str:code>/nominalizare/", views.NominateView.as_view(), name="nominate"),
     path("contul-meu/formari/", views.MyTrainingsView.as_view(), name="my_trainings"),
+    path(
+        "contul-meu/calendar/adresa-noua/",
+        views.CalendarKeyRegenerateView.as_view(),
+        name="calendar_key_regenerate",
+    ),
+    path(
+        "contul-meu/calendar/oprire/",
+        views.CalendarKeyRevokeView.as_view(),
+        name="calendar_key_revoke",
+    ),
     path("inscrieri/<int:pk>/anulare/", views.CancelView.as_view(), name="cancel"),
     path("inscrieri/<int:pk>/raspuns/", views.RespondView.as_view(), name="respond"),
 ]

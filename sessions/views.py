@@ -2,6 +2,8 @@
 Thin views over sessions.selectors and sessions.services: the services decide, the views report
 what they said."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from sessions import selectors, services
+from sessions import ical, selectors, services
 from sessions.forms import NominationForm, PeopleSearchForm
-from sessions.models import Enrolment, TrainingSession
+from sessions.models import Enrolment, SessionDay, TrainingSession
+from training.models import County
 
 E = Enrolment.Status
 PEOPLE_PER_PAGE = 25
@@ -83,6 +86,122 @@ def _status_message(enrolment: Enrolment) -> str:
     return enrolment.get_status_display()
 
 
+def _safe_next(request, default: str) -> str:
+    """`next` (posted or in the query) when it stays on this site, else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+# --- "Add to calendar" and calendar subscriptions --------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedAddress:
+    """A calendar feed's two addresses: `webcal` for a link that calendar apps offer to
+    subscribe to, `https` for people who paste it into their app."""
+
+    https: str
+    webcal: str
+    county: County | None = None
+
+    @classmethod
+    def of(cls, path: str, *, county: County | None = None) -> "FeedAddress":
+        https = ical.absolute_url(path)
+        return cls(https=https, webcal=ical.webcal_url(https), county=county)
+
+
+@dataclass(frozen=True)
+class GoogleLink:
+    day: SessionDay
+    url: str
+
+
+@dataclass(frozen=True)
+class CalendarLinks:
+    """One session's "Add to calendar" links: the .ics download (with the meeting link only for
+    a confirmed participant: the download decides) and one Google Calendar link per day
+    (public details only)."""
+
+    ics_url: str
+    google: Sequence[GoogleLink]
+
+    @classmethod
+    def of(cls, session: TrainingSession, days) -> "CalendarLinks":
+        return cls(
+            ics_url=reverse("training_sessions:ics", kwargs={"code": session.code}),
+            google=[
+                GoogleLink(day=day, url=ical.google_calendar_url(session=session, day=day))
+                for day in days
+            ],
+        )
+
+
+def county_feed(county: County) -> FeedAddress:
+    """The public feed of one county's sessions."""
+    path = f"{reverse('training_sessions:feed')}?{urlencode({'county': county.code})}"
+    return FeedAddress.of(path, county=county)
+
+
+@dataclass(frozen=True)
+class CalendarSubscription:
+    """The "Calendar subscription" section of "my trainings" and the profile: the person's
+    private feed (once they have a calendar key) and, on the profile, the county feeds they
+    may follow with the same key."""
+
+    personal: FeedAddress | None
+    next_url: str
+    # Coordinators of a county (and organisers) may follow county feeds.
+    follows_counties: bool = False
+    # The county feeds shown: a coordinator's counties, or the one an organiser chose.
+    county_feeds: Sequence[FeedAddress] = ()
+    # Organisers may follow every county: they choose one of these.
+    county_choices: Sequence[County] = ()
+    chosen_county: str = ""
+
+
+def calendar_subscription(
+    *, user, next_url: str, with_counties: bool = False, county_code: str = ""
+) -> CalendarSubscription:
+    token = selectors.calendar_token_of(user=user)
+    personal = None
+    if token:
+        personal = FeedAddress.of(
+            reverse("training_sessions:personal_feed", kwargs={"token": token})
+        )
+    if not with_counties:
+        return CalendarSubscription(personal=personal, next_url=next_url)
+    followable = list(selectors.followable_counties(user=user))
+    if selectors.sees_all_sessions(user):
+        # Organisers may follow every county: they choose one.
+        choices = followable
+        counties = [c for c in choices if c.code == (county_code or "").upper()]
+    else:
+        choices, counties = [], followable
+    feeds = []
+    if token:
+        feeds = [
+            FeedAddress.of(
+                reverse(
+                    "training_sessions:county_feed", kwargs={"county": county.code, "token": token}
+                ),
+                county=county,
+            )
+            for county in counties
+        ]
+    return CalendarSubscription(
+        personal=personal,
+        next_url=next_url,
+        follows_counties=bool(choices or counties),
+        county_feeds=feeds,
+        county_choices=choices,
+        chosen_county=counties[0].code if choices and counties else "",
+    )
+
+
 class _SignedInMixin(LoginRequiredMixin):
     """Sends visitors to sign in, and back to `login_next()` afterwards (a page they can GET)."""
 
@@ -110,9 +229,15 @@ class SessionDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         session = self.object
         here = self.request.get_full_path()
+        days = list(session.days.all())
+        if session.status == TrainingSession.Status.PUBLISHED and days:
+            context.update(
+                calendar_links=CalendarLinks.of(session, days),
+                county_feed=county_feed(session.county),
+            )
         context.update(
             state=selectors.registration_state(training_session=session, user=self.request.user),
-            days=list(session.days.all()),
+            days=days,
             trainers=list(session.trainers.all()),
             target_categories=list(session.target_categories.all()),
             eligible_counties=list(session.eligible_counties.all()),
@@ -174,7 +299,8 @@ class MyTrainingsView(_SignedInMixin, TemplateView):
         upcoming, past = [], []
         if professional is not None:
             now = timezone.now()
-            for enrolment in selectors.person_enrolment_list(professional=professional):
+            enrolments = selectors.person_enrolment_list(professional=professional)
+            for enrolment in enrolments:
                 row = selectors.enrolment_actions(
                     enrolment=enrolment,
                     first_start=enrolment.session_first_day,
@@ -184,6 +310,15 @@ class MyTrainingsView(_SignedInMixin, TemplateView):
                 ended = (
                     enrolment.session_last_day is not None and enrolment.session_last_day < now
                 ) or enrolment.training_session.status == TrainingSession.Status.COMPLETED
+                session = enrolment.training_session
+                # "Add to calendar" for a live registration of a session still to come.
+                enrolment.calendar_links = (
+                    CalendarLinks.of(session, session.days.all())
+                    if not ended
+                    and enrolment.status in Enrolment.OPEN
+                    and session.status == TrainingSession.Status.PUBLISHED
+                    else None
+                )
                 (past if ended else upcoming).append(row)
 
             def soonest(row):
@@ -194,12 +329,70 @@ class MyTrainingsView(_SignedInMixin, TemplateView):
             past.sort(key=soonest, reverse=True)
         context.update(
             professional=professional,
+            calendar_subscription=calendar_subscription(
+                user=self.request.user,
+                next_url=f"{self.request.get_full_path()}#calendar-subscription",
+            )
+            if professional is not None
+            else None,
             upcoming=upcoming,
             past=past,
             profile_url=_with_next("accounts:profile", self.request.get_full_path()),
             here=self.request.get_full_path(),
         )
         return context
+
+
+class _CalendarKeyView(_SignedInMixin, View):
+    """POST only: the person's calendar key, the secret in their calendar addresses. Back to
+    `next` (on this site) or to "my trainings"."""
+
+    http_method_names = ["post"]
+
+    def login_next(self):
+        return reverse("training_sessions:my_trainings")
+
+    def back(self):
+        return redirect(_safe_next(self.request, reverse("training_sessions:my_trainings")))
+
+
+class CalendarKeyRegenerateView(_CalendarKeyView):
+    """Makes the person's calendar address, or a new one in place of the old (which stops
+    working at once)."""
+
+    def post(self, request, *args, **kwargs):
+        had_one = selectors.calendar_token_of(user=request.user) is not None
+        services.calendar_token_regenerate(user=request.user)
+        if had_one:
+            messages.success(
+                request,
+                _(
+                    "Your calendar address has changed. The old one no longer works: add the "
+                    "new one to your calendar app."
+                ),
+            )
+        else:
+            messages.success(
+                request, _("Your calendar address is ready: add it to your calendar app.")
+            )
+        return self.back()
+
+
+class CalendarKeyRevokeView(_CalendarKeyView):
+    """Turns the person's calendar addresses off."""
+
+    def post(self, request, *args, **kwargs):
+        if services.calendar_token_revoke(user=request.user):
+            messages.success(
+                request,
+                _(
+                    "Your calendar address is turned off: calendar apps that use it no longer "
+                    "receive your trainings."
+                ),
+            )
+        else:
+            messages.info(request, _("You had no calendar address."))
+        return self.back()
 
 
 class _OwnEnrolmentMixin(_SignedInMixin):

@@ -40,6 +40,11 @@ def register_log_actions(actions):
     actions.register_action(
         "formativ.attendance.mark", _("Mark attendance"), _("Attendance marked")
     )
+    actions.register_action(
+        "formativ.calendar.token",
+        _("Change calendar subscription key"),
+        _("Calendar subscription key changed"),
+    )
 
 
 @hooks.register("register_admin_urls")

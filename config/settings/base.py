@@ -227,6 +227,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Formativ <formativ@anes.gov.ro>")
 
+# The ORGANIZER of calendar events and invitations: where a calendar client sends a reply.
+CALENDAR_ORGANIZER_NAME = env("FORMATIV_CALENDAR_ORGANIZER_NAME", "ANES")
+CALENDAR_ORGANIZER_EMAIL = env("FORMATIV_CALENDAR_ORGANIZER_EMAIL", "")  # empty: DEFAULT_FROM_EMAIL
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -435,6 +435,7 @@ STATUS_FOR_KIND = {
     "nominated": E.OFFERED,
     "cancelled": E.CANCELLED,
     "reminder": E.CONFIRMED,
+    "changed": E.CONFIRMED,
 }
 
 
