@@ -5,6 +5,7 @@ digest, so a client polling hourly costs one read of the rows and no rendering.
 The personal and county feeds sit behind the person's secret calendar key: calendar clients
 cannot sign in. A wrong or revoked key is a plain 404, the same as an unknown address."""
 
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -12,12 +13,13 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
 from sessions import ical, selectors
 from sessions.forms import SessionFilterForm
-from sessions.models import Enrolment
+from sessions.models import Enrolment, TrainingSession
 from training.models import County
 
 CACHE_SECONDS = 3600
@@ -25,35 +27,52 @@ SEEN_SECONDS = 30 * 24 * 3600
 
 
 def _calendar_response(
-    request, specs, *, name: str, refresh: bool, filename: str, private: bool
+    request, specs, *, name: str, refresh: bool, filename: str, private: bool, version_key=""
 ) -> HttpResponse:
-    digest = ical.fingerprint(specs, name=name, refresh=refresh)
+    """Serve a calendar. `specs` may be a callable (the feeds: loading the events is the
+    costly part); with `version_key` (the feed, its reader and language, and
+    selectors.calendar_version) a poll whose version is unchanged is answered from the cache
+    without loading them."""
+    known = cache.get(version_key) if version_key else None
+    body = None
+    if known is not None:
+        digest, modified_ts = known
+        body = cache.get(f"formativ:ical:{digest}")
+    if body is None:
+        feed = ical.Feed(specs() if callable(specs) else specs, name=name, refresh=refresh)
+        digest = feed.digest
+        modified = feed.last_modified
+        # Not only the newest event: an event that left the feed (a registration cancelled, a
+        # session unpublished) changes nothing that remains, and a client asking only
+        # If-Modified-Since would keep it. So: no earlier than this content was first served.
+        seen = cache.get_or_set(f"formativ:ical-seen:{digest}", int(time.time()), SEEN_SECONDS)
+        modified_ts = max(int(modified.timestamp()) if modified else 0, seen)
+        if version_key:
+            cache.set(version_key, (digest, modified_ts), CACHE_SECONDS)
     etag = f'"{digest}"'
-    modified = ical.last_modified(specs)
-    # Not only the newest event: an event that left the feed (a registration cancelled, a
-    # session unpublished) changes nothing that remains, and a client asking only
-    # If-Modified-Since would keep it. So: no earlier than this content was first served.
-    seen = cache.get_or_set(f"formativ:ical-seen:{digest}", int(time.time()), SEEN_SECONDS)
-    modified_ts = max(int(modified.timestamp()) if modified else 0, seen)
     conditional = get_conditional_response(request, etag=etag, last_modified=modified_ts)
     if conditional is None:
-        key = f"formativ:ical:{digest}"
-        body = cache.get(key)
         if body is None:
-            body = ical.build_calendar(specs, name=name, refresh=refresh)
-            cache.set(key, body, CACHE_SECONDS)
+            body = feed.body()
+            cache.set(f"formativ:ical:{digest}", body, CACHE_SECONDS)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     else:
         response = conditional
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified_ts)
-    # Revalidate every time: the digest is cheap, and a change must show at the next poll.
+    # Revalidate every time: the version check is cheap, and a change must show at the next
+    # poll.
     response["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
     if private:
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _version_key(kind: str, reader, version) -> str:
+    raw = repr((kind, reader, get_language(), ical.FORMAT, version))
+    return "formativ:ical-version:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 class SessionIcsView(View):
@@ -105,17 +124,18 @@ class PublicFeedView(View):
             )
         filters = form.session_filters()
         sessions = selectors.public_feed_sessions(filters=filters)
-        specs = [spec for session in sessions for spec in ical.session_specs(session)]
+        version = selectors.calendar_version(sessions=sessions)
         name = _("Formativ: training sessions")
         if filters.county is not None:
             name = _("Formativ: training sessions in %(county)s") % {"county": filters.county}
         return _calendar_response(
             request,
-            specs,
+            lambda: [spec for session in sessions for spec in ical.session_specs(session)],
             name=name,
             refresh=True,
             filename="formativ.ics",
             private=False,
+            version_key=_version_key("public", sorted(request.GET.lists()), version),
         )
 
 
@@ -132,14 +152,18 @@ class PersonalFeedView(View):
     def get(self, request, token):
         user = _token_user(token)
         enrolments = selectors.personal_feed_enrolments(user=user)
-        specs = [spec for enrolment in enrolments for spec in ical.enrolment_specs(enrolment)]
+        version = selectors.calendar_version(
+            sessions=TrainingSession.objects.filter(enrolments__in=enrolments.values("pk")),
+            enrolments=enrolments,
+        )
         return _calendar_response(
             request,
-            specs,
+            lambda: [spec for e in enrolments for spec in ical.enrolment_specs(e)],
             name=_("Formativ: my trainings"),
             refresh=True,
             filename="formativ-personal.ics",
             private=True,
+            version_key=_version_key("personal", user.pk, version),
         )
 
 
@@ -152,11 +176,16 @@ class CountyFeedView(View):
         if not selectors.can_follow_county(user=user, county=county):
             raise Http404
         sessions = selectors.county_feed_sessions(county=county)
+        # The seat counts are in the events: registrations are part of the version.
+        version = selectors.calendar_version(
+            sessions=sessions, enrolments=Enrolment.objects.filter(training_session__in=sessions)
+        )
         return _calendar_response(
             request,
-            ical.county_specs(sessions),
+            lambda: ical.county_specs(sessions),
             name=_("Formativ: sessions in %(county)s (organisers)") % {"county": county},
             refresh=True,
             filename=f"formativ-{county.code.lower()}.ics",
             private=True,
+            version_key=_version_key("county", (user.pk, county.pk), version),
         )

@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from icalendar import (
     Calendar,
@@ -35,6 +36,8 @@ from icalendar import (
 from sessions.models import Enrolment, SessionDay, TrainingSession
 
 TZID = "Europe/Bucharest"
+# Bump when what the events say changes in code (not data): the feeds' cached versions end.
+FORMAT = 1
 PRODID = "-//ANES//Formativ//RO"
 Status = TrainingSession.Status
 Mode = TrainingSession.DeliveryMode
@@ -167,18 +170,25 @@ def summary_text(*, session: TrainingSession, day_index: int | None, day_count: 
     return title
 
 
-def _description(session: TrainingSession, *, with_link: bool, notes: Sequence[str]) -> str:
-    lines = [*notes]
-    lines.append(_("Course: %(course)s") % {"course": session.course.title})
-    if session.project_id:
-        lines.append(_("Project: %(project)s") % {"project": session.project.name})
-    trainers = [t.full_name for t in session.trainers.all()]
-    if trainers:
-        lines.append(_("Trainers: %(names)s") % {"names": ", ".join(trainers)})
-    if with_link and session.online_url and session.delivery_mode != Mode.IN_PERSON:
-        lines.append(_("Join online: %(url)s") % {"url": session.online_url})
-    lines.append(_("Details and registration: %(url)s") % {"url": session_url(session)})
-    return "\n".join(lines)
+def _session_parts(session: TrainingSession, *, with_link: bool) -> tuple[str, str, str]:
+    """(URL, LOCATION, DESCRIPTION without notes) of a session: the same for all its days, so
+    worked out once per session, language and link (kept on the instance, which lives for one
+    request or one mail)."""
+    memo = session.__dict__.setdefault("_ical_parts", {})
+    key = (get_language(), with_link)
+    if key not in memo:
+        url = session_url(session)
+        lines = [_("Course: %(course)s") % {"course": session.course.title}]
+        if session.project_id:
+            lines.append(_("Project: %(project)s") % {"project": session.project.name})
+        trainers = [t.full_name for t in session.trainers.all()]
+        if trainers:
+            lines.append(_("Trainers: %(names)s") % {"names": ", ".join(trainers)})
+        if with_link and session.online_url and session.delivery_mode != Mode.IN_PERSON:
+            lines.append(_("Join online: %(url)s") % {"url": session.online_url})
+        lines.append(_("Details and registration: %(url)s") % {"url": url})
+        memo[key] = (url, place_text(session, with_link=with_link), "\n".join(lines))
+    return memo[key]
 
 
 @dataclass
@@ -202,9 +212,16 @@ class EventSpec:
 
 
 def organizer() -> vCalAddress:
-    _name, email = parseaddr(settings.CALENDAR_ORGANIZER_EMAIL or settings.DEFAULT_FROM_EMAIL)
-    address = vCalAddress(f"mailto:{email}")
-    address.params["CN"] = settings.CALENDAR_ORGANIZER_NAME
+    return _organizer(
+        settings.CALENDAR_ORGANIZER_NAME,
+        settings.CALENDAR_ORGANIZER_EMAIL or settings.DEFAULT_FROM_EMAIL,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _organizer(name: str, email: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{parseaddr(email)[1]}")
+    address.params["CN"] = name
     return address
 
 
@@ -231,14 +248,16 @@ def event_properties(
         ("DTEND", local(day.ends_at), {}),
         ("STATUS", spec.status, {}),
     ]
-    location = place_text(session, with_link=spec.with_link)
+    url, location, description = _session_parts(session, with_link=spec.with_link)
     if location:
         props.append(("LOCATION", location, {}))
-    description = _description(session, with_link=spec.with_link, notes=spec.notes)
+    if spec.notes:
+        description = "\n".join([*spec.notes, description])
+    organiser = organizer()
     props += [
         ("DESCRIPTION", description, {}),
-        ("URL", session_url(session), {}),
-        ("ORGANIZER", organizer(), {}),
+        ("URL", url, {}),
+        ("ORGANIZER", organiser, {"CN": organiser.params["CN"]}),
         ("TRANSP", "TRANSPARENT" if spec.status == "CANCELLED" else "OPAQUE", {}),
     ]
     if spec.attendee:
@@ -259,9 +278,13 @@ def event_properties(
 
 
 def build_event(spec: EventSpec, *, stamp: datetime.datetime | None = None) -> Event:
+    return _event(event_properties(spec, stamp=stamp))
+
+
+def _event(props: list[tuple[str, object, dict]]) -> Event:
     event = Event()
-    for name, value, params in event_properties(spec, stamp=stamp):
-        if name == "ATTENDEE":
+    for name, value, params in props:
+        if name in ("ATTENDEE", "ORGANIZER"):
             value = vCalAddress(value)
             value.params.update(params)
             params = {}
@@ -306,14 +329,37 @@ def build_calendar(
     return cal.to_ical()
 
 
+class Feed:
+    """A feed about to be served: its events' properties worked out once, for the digest (the
+    ETag and cache key) and, when the body is needed, for the body."""
+
+    def __init__(self, specs: Sequence[EventSpec], *, name: str = "", refresh: bool = False):
+        self.name, self.refresh = name, refresh
+        self.last_modified = last_modified(specs)
+        self.events = [event_properties(spec) for spec in specs]
+        header = _calendar_properties(method="PUBLISH", name=name, refresh=refresh)
+        digest = hashlib.sha256(repr(header).encode())
+        for props in self.events:
+            digest.update(repr(props).encode())
+        self.digest = digest.hexdigest()
+
+    def body(self) -> bytes:
+        shell = _calendar_shell(self.name, self.refresh)
+        end = b"END:VCALENDAR\r\n"
+        events = b"".join(_event(props).to_ical() for props in self.events)
+        return shell[: -len(end)] + events + end
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar_shell(name: str, refresh: bool) -> bytes:
+    """The VCALENDAR of a feed with its VTIMEZONE and no events yet (the events go in before
+    its END line)."""
+    return build_calendar([], name=name, refresh=refresh)
+
+
 def fingerprint(specs: Sequence[EventSpec], *, name: str = "", refresh: bool = False) -> str:
-    """A digest of what `build_calendar(specs, name=…, refresh=…)` would produce (the feeds'
-    ETag and cache key), computed from the same values without serialising them."""
-    digest = hashlib.sha256()
-    digest.update(repr(_calendar_properties(method="PUBLISH", name=name, refresh=refresh)).encode())
-    for spec in specs:
-        digest.update(repr(event_properties(spec)).encode())
-    return digest.hexdigest()
+    """A digest of what `build_calendar(specs, name=…, refresh=…)` would produce."""
+    return Feed(specs, name=name, refresh=refresh).digest
 
 
 def last_modified(specs: Sequence[EventSpec]) -> datetime.datetime | None:

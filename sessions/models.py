@@ -27,6 +27,9 @@ class Venue(models.Model):
     capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
     accessibility = models.TextField(_("accessibility notes"), blank=True)
 
+    # Calendar feeds show it: their cheap version check reads when it last changed.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("venue")

@@ -763,3 +763,29 @@ def can_follow_county(*, user, county) -> bool:
     if sees_all_sessions(user):
         return True
     return FocalPoint.objects.filter(user=user, county=county).exists()
+
+
+def calendar_version(*, sessions: QuerySet[TrainingSession], enrolments=None) -> tuple:
+    """A cheap version of a feed's content: how many sessions (and registrations) it holds and
+    when any of them, their days, courses, projects, venues or trainers last changed. Equal
+    versions mean equal feeds, so a feed can answer a poll from its cache after these few
+    aggregate queries instead of loading and rendering every event."""
+    from training.models import Trainer
+
+    ids = sessions.order_by().values("pk")
+    version = (
+        TrainingSession.objects.filter(pk__in=ids).aggregate(
+            n=Count("pk"),
+            session=Max("updated_at"),
+            course=Max("course__updated_at"),
+            project=Max("project__updated_at"),
+            venue=Max("venue__updated_at"),
+        ),
+        SessionDay.objects.filter(training_session__in=ids).aggregate(
+            n=Count("pk"), changed=Max("calendar_changed_at")
+        ),
+        Trainer.objects.filter(sessions__in=ids).aggregate(n=Count("pk"), t=Max("updated_at")),
+    )
+    if enrolments is not None:
+        version += (enrolments.order_by().aggregate(n=Count("pk"), e=Max("updated_at")),)
+    return version

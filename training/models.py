@@ -422,6 +422,9 @@ class Project(ClusterableModel):
         verbose_name=_("lead organisation"),
     )
 
+    # Calendar feeds show it: their cheap version check reads when it last changed.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
     class Meta:
         ordering = ["-starts_on"]
         verbose_name = _("project")
@@ -560,6 +563,9 @@ class Course(ClusterableModel):
         ProfessionalCategory, blank=True, related_name="+", verbose_name=_("target categories")
     )
 
+    # Calendar feeds show it: their cheap version check reads when it last changed.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("course")
@@ -601,6 +607,9 @@ class Trainer(models.Model):
     )
     expertise = models.TextField(_("expertise"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    # Calendar feeds show it: their cheap version check reads when it last changed.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["full_name"]

@@ -227,6 +227,21 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Formativ <formativ@anes.gov.ro>")
 
+# Per-process memory cache by default (feeds, headline figures); FORMATIV_CACHE_DIR gives the
+# processes of one machine a shared file cache instead.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+if env("FORMATIV_CACHE_DIR", ""):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("FORMATIV_CACHE_DIR", ""),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+
 # The ORGANIZER of calendar events and invitations: where a calendar client sends a reply.
 CALENDAR_ORGANIZER_NAME = env("FORMATIV_CALENDAR_ORGANIZER_NAME", "ANES")
 CALENDAR_ORGANIZER_EMAIL = env("FORMATIV_CALENDAR_ORGANIZER_EMAIL", "")  # empty: DEFAULT_FROM_EMAIL

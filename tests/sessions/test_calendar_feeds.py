@@ -230,6 +230,40 @@ class TestPublicFeed:
         cluj = fetch(client, feed_url(county="CJ"), HTTP_IF_NONE_MATCH=everything["ETag"])
         assert cluj["ETag"] != everything["ETag"]
 
+    def test_edits_of_linked_records_reach_a_cached_feed(self, client, staff_user):
+        """The cheap version check must see every record the events show: the course, the
+        project, a trainer and the venue, each edited after the feed was cached."""
+        session = published(staff_user)
+        session.trainers = [TrainerFactory(full_name="Ana Formatoare")]
+        session.save()
+        etag = fetch(client, feed_url())["ETag"]
+        course, trainer, venue = session.course, session.trainers.first(), session.venue
+        for record, field, value in (
+            (course, "title", "Curs redenumit"),
+            (trainer, "full_name", "Ana Redenumită"),
+            (venue, "name", "Sala redenumită"),
+            (session.project, "name", "Proiect redenumit"),
+        ):
+            if record is None:
+                continue
+            setattr(record, field, value)
+            record.save()
+            response = fetch(client, feed_url(), HTTP_IF_NONE_MATCH=etag)
+            assert value in unfolded(response.content), field
+            etag = response["ETag"]
+
+    def test_an_unchanged_poll_does_not_load_the_events(self, client, staff_user):
+        for _ in range(3):
+            published(staff_user)
+        first = fetch(client, feed_url())
+        with CaptureQueriesContext(connection) as captured:
+            fetch(client, feed_url(), expect=304, HTTP_IF_NONE_MATCH=first["ETag"])
+        tables = " ".join(q["sql"] for q in captured.captured_queries)
+        # Aggregates only: no session rows, no prefetch of days or trainers.
+        assert all("COUNT(" in q["sql"].upper() for q in captured.captured_queries), tables
+        again = fetch(client, feed_url())
+        assert again.content == first.content
+
     def test_queries_do_not_grow_with_the_sessions(self, client, staff_user):
         project = ProjectFactory()
 

@@ -314,7 +314,7 @@ def test_a_moved_day_is_updated_in_the_calendar_with_a_higher_sequence(
     assert "The time or place of the training session below has changed." in mail.body
     assert "10:00–18:00" in mail.body  # the new time, in Bucharest time
     assert "09:00–17:00" in mail.body  # the day that did not move
-    assert "attached to this e-mail updates the session in your calendar" in mail.body
+    assert "(one per day) update the session in your calendar" in mail.body
     assert "no longer take" not in mail.body
     update = by_uid(mail, "REQUEST")
     assert set(update) == set(confirmation)  # the same events, no new ones
@@ -367,7 +367,7 @@ def test_a_removed_day_is_cancelled_in_the_calendar(commit, smtp_inbox, staff_us
     mail = smtp_inbox.only("ioana@example.org")
     assert "This day no longer takes place:" in mail.body
     assert f"{day_words(removed_day.starts_at, 'en')}, 09:00–17:00" in mail.body
-    assert "takes out the days that no longer take place" in mail.body
+    assert "take out the days that no longer take place" in mail.body
     cancels = by_uid(mail, "CANCEL")
     assert set(cancels) == {removed_uid}
     cancel = cancels[removed_uid]
