@@ -1,6 +1,7 @@
 """Calendar files and subscription feeds. Feeds answer conditional requests (ETag and
-Last-Modified, 304 when nothing changed) and keep what they built in the cache under the same
-digest, so a client polling hourly costs one read of the rows and no rendering.
+Last-Modified, 304 when nothing changed). A poll first reads the feed's cheap version
+(selectors.calendar_version); while it is unchanged, the ETag and the body come from the cache
+and no event is loaded or rendered.
 
 The personal and county feeds sit behind the person's secret calendar key: calendar clients
 cannot sign in. A wrong or revoked key is a plain 404, the same as an unknown address."""

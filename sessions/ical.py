@@ -357,11 +357,6 @@ def _calendar_shell(name: str, refresh: bool) -> bytes:
     return build_calendar([], name=name, refresh=refresh)
 
 
-def fingerprint(specs: Sequence[EventSpec], *, name: str = "", refresh: bool = False) -> str:
-    """A digest of what `build_calendar(specs, name=…, refresh=…)` would produce."""
-    return Feed(specs, name=name, refresh=refresh).digest
-
-
 def last_modified(specs: Sequence[EventSpec]) -> datetime.datetime | None:
     return max((spec.last_modified for spec in specs), default=None)
 

@@ -165,10 +165,9 @@ def _phases(filters: SessionFilters) -> dict[str, float]:
         rows = time.perf_counter()
         specs = [spec for session in sessions for spec in ical.session_specs(session)]
         events = time.perf_counter()
-        ical.fingerprint(specs, name="x", refresh=True)
-        ical.last_modified(specs)
+        feed = ical.Feed(specs, name="x", refresh=True)
         digest = time.perf_counter()
-        ical.build_calendar(specs, name="x", refresh=True)
+        feed.body()
         built = time.perf_counter()
     return {
         "rows": rows - started,
