@@ -77,3 +77,14 @@ def smtp_inbox(settings):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Call a service as a request would: its on-commit work (the mail) runs when it returns."""
+
+    def run(service, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(**kwargs)
+
+    return run

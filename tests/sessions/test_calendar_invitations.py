@@ -72,17 +72,6 @@ def day_words(moment, language: str) -> str:
     return f"{local.day} {MONTHS[language][local.month - 1]} {local.year}"
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Call a service as a request would: its on-commit work (the mail) runs when it returns."""
-
-    def run(service, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(**kwargs)
-
-    return run
-
-
 def person(language="en", **kwargs):
     kwargs.setdefault("first_name", "Ioana")
     kwargs.setdefault("last_name", "Țăranu")

@@ -68,17 +68,6 @@ def day_en(moment) -> str:
     return f"{local.day} {MONTHS_EN[local.month - 1]} {local.year}"
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Call a service as a request would: its on-commit work (the mail) runs when it returns."""
-
-    def run(service, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(**kwargs)
-
-    return run
-
-
 def hybrid_session(**kwargs) -> TrainingSession:
     kwargs.setdefault("title", TITLE)
     return make_session(

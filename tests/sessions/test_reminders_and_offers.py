@@ -29,18 +29,6 @@ Status = TrainingSession.Status
 MEETING = "https://meet.example.org/formativ-123"
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a call as its own committed transaction would: on-commit work (mails, scheduled
-    tasks) runs when it returns."""
-
-    def run(call, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(**kwargs)
-
-    return run
-
-
 def process_due(commit) -> str:
     out = StringIO()
     commit(call_command, command_name="process_due", stdout=out)
