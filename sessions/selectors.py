@@ -20,8 +20,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from sessions.models import Attendance, Enrolment, SessionDay, SessionQuota, TrainingSession
-from training.models import FocalPoint, LocalTeamMembership
+from sessions.models import (
+    Attendance,
+    AttendanceEvidence,
+    CheckInWindow,
+    Enrolment,
+    SessionDay,
+    SessionQuota,
+    TrainingSession,
+)
+from training.models import CertificateType, FocalPoint, LocalTeamMembership
 
 
 def _per_session(queryset, expression, output_field, *, key: str = "pk"):
@@ -260,7 +268,7 @@ def headline_figures() -> dict[str, int]:
     counties reached."""
     held = TrainingSession.objects.filter(status=TrainingSession.Status.COMPLETED)
     return {
-        "persons_trained": Attendance.objects.filter(status=Attendance.Status.PRESENT)
+        "persons_trained": Attendance.objects.filter(status__in=ATTENDED)
         .values("enrolment__professional")
         .distinct()
         .count(),
@@ -277,7 +285,7 @@ def project_indicator_progress(*, project) -> list[tuple[object, int | None]]:
     sessions = TrainingSession.objects.filter(project=project)
     achieved = {
         Indicator.Unit.PERSONS: Attendance.objects.filter(
-            status=Attendance.Status.PRESENT, enrolment__training_session__in=sessions
+            status__in=ATTENDED, enrolment__training_session__in=sessions
         )
         .values("enrolment__professional")
         .distinct()
@@ -292,6 +300,9 @@ def project_indicator_progress(*, project) -> list[tuple[object, int | None]]:
 VIEW_SESSION_PERMISSION = "training_sessions.view_trainingsession"
 VIEW_ENROLMENT_PERMISSION = "training_sessions.view_enrolment"
 # What anyone may see of the offer: sessions announced or held, never drafts or cancelled ones.
+# The marks that count as having attended the day.
+ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.PARTIAL)
+
 PUBLIC_STATUSES = (TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED)
 
 
@@ -789,3 +800,157 @@ def calendar_version(*, sessions: QuerySet[TrainingSession], enrolments=None) ->
     if enrolments is not None:
         version += (enrolments.order_by().aggregate(n=Count("pk"), e=Max("updated_at")),)
     return version
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+ATTENDANCE_PERMISSION = "training_sessions.change_attendance"
+# Check-in (QR scans and self check-in) is open from an hour before a day starts until it ends.
+CHECKIN_EARLY = datetime.timedelta(hours=1)
+
+
+def can_take_attendance(*, user, training_session: TrainingSession) -> bool:
+    """Organisers holding the attendance permission, and the session's own trainers."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.has_perm(ATTENDANCE_PERMISSION):
+        return True
+    return training_session.trainers.filter(user=user).exists()
+
+
+def attendance_session_list(*, user) -> QuerySet[TrainingSession]:
+    """The sessions whose attendance the user may take, most recent first."""
+    qs = training_session_list().exclude(status=TrainingSession.Status.DRAFT)
+    if user.has_perm(ATTENDANCE_PERMISSION):
+        return qs
+    return qs.filter(trainers__user=user).distinct()
+
+
+def day_minutes(day: SessionDay) -> int:
+    """The scheduled length of a day, in whole minutes."""
+    return int((day.ends_at - day.starts_at).total_seconds() // 60)
+
+
+def checkin_open(day: SessionDay, *, now=None) -> bool:
+    """Whether check-in codes are accepted for the day now."""
+    now = now or timezone.now()
+    return day.starts_at - CHECKIN_EARLY <= now < day.ends_at
+
+
+def checkin_day(*, training_session: TrainingSession, now=None) -> SessionDay | None:
+    """The session's day whose check-in is open now (at most one: days fall on different
+    dates)."""
+    now = now or timezone.now()
+    return (
+        training_session.days.filter(starts_at__lte=now + CHECKIN_EARLY, ends_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def attendance_day_rows(*, day: SessionDay) -> list[Enrolment]:
+    """The confirmed participants of the day's session, by name, each with `mark` (their
+    Attendance for the day, or None). Two queries, whatever the number of people."""
+    rows = list(
+        Enrolment.objects.filter(
+            training_session_id=day.training_session_id, status=Enrolment.Status.CONFIRMED
+        )
+        .select_related("professional__institution", "professional__category")
+        .order_by("professional__last_name", "professional__first_name", "pk")
+    )
+    marks = {
+        a.enrolment_id: a for a in Attendance.objects.filter(day=day).select_related("marked_by")
+    }
+    for enrolment in rows:
+        enrolment.mark = marks.get(enrolment.pk)
+    return rows
+
+
+def attendance_marks(*, training_session: TrainingSession) -> QuerySet[Attendance]:
+    """Every mark of the session, for the API and spreadsheets."""
+    return (
+        Attendance.objects.filter(enrolment__training_session=training_session)
+        .select_related("day", "marked_by")
+        .order_by("day__starts_at", "enrolment_id")
+    )
+
+
+def open_checkin_window(*, day: SessionDay, now=None) -> CheckInWindow | None:
+    now = now or timezone.now()
+    return (
+        CheckInWindow.objects.filter(day=day, opens_at__lte=now, closes_at__gt=now)
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+@dataclass
+class DayReconciliation:
+    """One day of the reconciliation view: the marks taken against the evidence uploaded."""
+
+    day: SessionDay
+    confirmed: int
+    attended: int
+    absent: int
+    unmarked: int
+    evidence: list[AttendanceEvidence]
+
+    @property
+    def marked(self) -> int:
+        return self.attended + self.absent
+
+    @property
+    def marks_without_evidence(self) -> bool:
+        return self.marked > 0 and not self.evidence
+
+    @property
+    def evidence_without_marks(self) -> bool:
+        return bool(self.evidence) and self.marked == 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.marks_without_evidence or self.evidence_without_marks)
+
+
+def attendance_reconciliation(*, training_session: TrainingSession) -> list[DayReconciliation]:
+    """Per day: confirmed participants, marks by kind, and the scanned sheets. Four queries,
+    whatever the number of days and people."""
+    days = list(training_session.days.order_by("starts_at"))
+    confirmed = training_session.enrolments.filter(status=Enrolment.Status.CONFIRMED).count()
+    counts = {
+        row["day_id"]: row
+        for row in Attendance.objects.filter(
+            day__in=days, enrolment__status=Enrolment.Status.CONFIRMED
+        )
+        .values("day_id")
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=ATTENDED)),
+            absent=Count("pk", filter=~Q(status__in=ATTENDED)),
+        )
+    }
+    evidence: dict[int, list] = {}
+    for item in AttendanceEvidence.objects.filter(day__in=days).select_related("uploaded_by"):
+        evidence.setdefault(item.day_id, []).append(item)
+    result = []
+    for day in days:
+        row = counts.get(day.pk, {"attended": 0, "absent": 0})
+        result.append(
+            DayReconciliation(
+                day=day,
+                confirmed=confirmed,
+                attended=row["attended"],
+                absent=row["absent"],
+                unmarked=max(confirmed - row["attended"] - row["absent"], 0),
+                evidence=evidence.get(day.pk, []),
+            )
+        )
+    return result
+
+
+def certificate_eligible(*, enrolment: Enrolment) -> bool:
+    """Whether the person has earned the course's certificate: the completion rule's stored
+    result, for a course that gives one."""
+    return (
+        enrolment.completion == Enrolment.Completion.COMPLETED
+        and enrolment.training_session.course.certificate_type != CertificateType.NONE
+    )

@@ -3,39 +3,52 @@ these; none of them saves a session model itself."""
 
 import copy
 import datetime
+import hashlib
+import os
+import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
+from PIL import Image
 from wagtail.log_actions import log
 
 from sessions import ical
 from sessions.models import (
     Attendance,
+    AttendanceEvidence,
     CalendarToken,
+    CheckInWindow,
     Enrolment,
     EnrolmentStatusChange,
     SessionDay,
     TrainingSession,
     Venue,
     new_calendar_token,
+    new_checkin_code,
 )
 from sessions.notifications import notify_enrolment, notify_session_changed
 from sessions.selectors import (
+    ATTENDED,
     ENROL_PERMISSION,
     Conflict,
     can_nominate,
+    can_take_attendance,
+    checkin_day,
+    checkin_open,
+    day_minutes,
     person_scopes,
     quota_use,
     seats_taken,
     session_first_start,
     training_session_conflicts,
 )
-from training.models import Sector
+from training.models import CompletionBasis, Sector
 from training.services import model_save
 
 Status = TrainingSession.Status
@@ -194,6 +207,10 @@ def training_session_save(*, training_session: TrainingSession, acting_user) -> 
         )
         if training_session.status == Status.CANCELLED:
             _cancel_enrolments(training_session, acting_user)
+        if training_session.status == Status.COMPLETED:
+            completion_compute(training_sessions=[training_session])
+        elif previous == Status.COMPLETED:
+            completion_clear(training_session=training_session)
     # A raised capacity, or a session published again, gives free seats to those waiting.
     _fill_free_seats(training_session, acting_user=acting_user)
     return SessionSaveResult(
@@ -794,42 +811,574 @@ def enrolment_bulk_create(
 
 # --- attendance -----------------------------------------------------------------------------
 
+A = Attendance.Status
+Method = Attendance.Method
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One attendance mark to record: a participant, a day, a status and, for a late or
+    partial attendance, the minutes attended."""
+
+    enrolment_id: int
+    day_id: int
+    status: str
+    minutes: int | None = None
+
+
+def _check_attendance_taker(acting_user, training_session: TrainingSession) -> None:
+    if acting_user is not None and not can_take_attendance(
+        user=acting_user, training_session=training_session
+    ):
+        raise PermissionDenied(_("You cannot take attendance for this session."))
+
+
+def _mark_errors(
+    *, enrolment: Enrolment | None, day: SessionDay | None, status: str, minutes, session, now
+) -> list[str]:
+    """What is wrong with one mark, in the words the person marking reads."""
+    if day is None or day.training_session_id != session.pk:
+        return [_("This day is not a day of the session.")]
+    if enrolment is None or enrolment.training_session_id != session.pk:
+        return [_("This person is not registered for the session.")]
+    if enrolment.status != E.CONFIRMED:
+        return [
+            _("%(name)s is not a confirmed participant (%(status)s).")
+            % {"name": enrolment.professional, "status": enrolment.get_status_display()}
+        ]
+    if status not in A.values:
+        return [_("Unknown attendance status.")]
+    if status in ATTENDED and day.starts_at > now:
+        return [_("Nobody can be present on a day that has not started yet.")]
+    if status == A.PARTIAL:
+        length = day_minutes(day)
+        if minutes is None or not (0 < minutes < length):
+            return [
+                _(
+                    "For a late or partial attendance, give the minutes attended: more than 0 "
+                    "and less than the day's %(length)d."
+                )
+                % {"length": length}
+            ]
+    elif minutes is not None:
+        return [_("Minutes attended go only with a late or partial attendance.")]
+    return []
+
+
+def _write_mark(*, enrolment, day, status, minutes, method, acting_user) -> Attendance:
+    """Record (or correct) a validated mark and audit the change; the caller holds the
+    session lock."""
+    user = acting_user if getattr(acting_user, "pk", None) else None
+    previous = Attendance.objects.filter(enrolment=enrolment, day=day).first()
+    if previous and (previous.status, previous.minutes) == (status, minutes):
+        return previous
+    attendance, created = Attendance.objects.update_or_create(
+        enrolment=enrolment,
+        day=day,
+        defaults={"status": status, "minutes": minutes, "method": method, "marked_by": user},
+    )
+    log(
+        instance=attendance,
+        action="formativ.attendance.mark",
+        user=user,
+        data={
+            "enrolment": enrolment.pk,
+            "day": day.pk,
+            "from": previous.status if previous else "",
+            "status": status,
+            "minutes": minutes,
+            "method": method,
+        },
+    )
+    return attendance
+
 
 @transaction.atomic
+def attendance_mark_many(
+    *,
+    training_session: TrainingSession,
+    marks: list[Mark],
+    acting_user,
+    method: str = Method.STAFF,
+) -> list[Attendance]:
+    """Record several marks of one session, all or none: the first wrong mark refuses the
+    whole batch, with the errors keyed by the mark's position. A completed session's results
+    are worked out again."""
+    session = _lock_session(training_session)
+    _check_attendance_taker(acting_user, session)
+    if session.status not in (Status.PUBLISHED, Status.COMPLETED):
+        raise ValidationError(_("Attendance is taken only for published sessions."))
+    now = timezone.now()
+    days = {d.pk: d for d in session.days.all()}
+    enrolments = Enrolment.objects.select_related("professional").in_bulk(
+        [m.enrolment_id for m in marks]
+    )
+    errors: dict[str, list] = {}
+    seen = set()
+    for index, mark in enumerate(marks):
+        problems = _mark_errors(
+            enrolment=enrolments.get(mark.enrolment_id),
+            day=days.get(mark.day_id),
+            status=mark.status,
+            minutes=mark.minutes,
+            session=session,
+            now=now,
+        )
+        if (mark.enrolment_id, mark.day_id) in seen:
+            problems.append(_("The same person and day appear twice."))
+        seen.add((mark.enrolment_id, mark.day_id))
+        if problems:
+            errors[str(index)] = problems
+    if errors:
+        raise ValidationError(errors)
+    result = [
+        _write_mark(
+            enrolment=enrolments[m.enrolment_id],
+            day=days[m.day_id],
+            status=m.status,
+            minutes=m.minutes,
+            method=method,
+            acting_user=acting_user,
+        )
+        for m in marks
+    ]
+    if session.status == Status.COMPLETED:
+        completion_compute(training_sessions=[session])
+    return result
+
+
 def attendance_mark(
     *,
     enrolment: Enrolment,
     day: SessionDay,
     status: str,
     acting_user,
-    method: str = Attendance.Method.STAFF,
+    minutes: int | None = None,
+    method: str = Method.STAFF,
 ) -> Attendance:
     """Mark one participant for one day of their session (creating or correcting the mark)."""
-    _lock_session(enrolment.training_session)
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)  # not a stale copy
-    if day.training_session_id != enrolment.training_session_id:
-        raise ValidationError(_("This day belongs to another session."))
-    if enrolment.training_session.status == Status.CANCELLED:
-        raise ValidationError(_("This session has been cancelled."))
-    if enrolment.status != Enrolment.Status.CONFIRMED:
-        raise ValidationError(_("Only confirmed participants can be marked."))
-    if status == Attendance.Status.PRESENT and day.starts_at > timezone.now():
-        raise ValidationError(_("Nobody can be present on a day that has not started yet."))
-    if status not in Attendance.Status.values:
-        raise ValidationError(_("Unknown attendance status."))
-    user = acting_user if getattr(acting_user, "pk", None) else None
-    attendance, created = Attendance.objects.update_or_create(
+    try:
+        (attendance,) = attendance_mark_many(
+            training_session=enrolment.training_session,
+            marks=[Mark(enrolment.pk, day.pk, status, minutes)],
+            acting_user=acting_user,
+            method=method,
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):  # one mark: its errors without the position
+            raise ValidationError(exc.error_dict["0"]) from None
+        raise
+    return attendance
+
+
+@transaction.atomic
+def attendance_mark_all_present(*, day: SessionDay, acting_user) -> int:
+    """Mark present every confirmed participant of the day not marked yet (marks already
+    taken stay as they are). Returns the number marked."""
+    unmarked = (
+        Enrolment.objects.filter(training_session_id=day.training_session_id, status=E.CONFIRMED)
+        .exclude(attendance__day=day)
+        .values_list("pk", flat=True)
+    )
+    marks = [Mark(pk, day.pk, A.PRESENT) for pk in unmarked]
+    attendance_mark_many(
+        training_session=day.training_session, marks=marks, acting_user=acting_user
+    )
+    return len(marks)
+
+
+# --- check-in -------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckIn:
+    """What a scan or a self check-in did: whom it was for, on which day, and whether the
+    person had already been marked present (then nothing changed)."""
+
+    enrolment: Enrolment
+    day: SessionDay
+    attendance: Attendance
+    already: bool
+
+
+def _check_in(*, enrolment, day, method, acting_user) -> CheckIn:
+    existing = Attendance.objects.filter(enrolment=enrolment, day=day).first()
+    if existing and existing.status == A.PRESENT:
+        return CheckIn(enrolment, day, existing, already=True)
+    attendance = _write_mark(
         enrolment=enrolment,
         day=day,
-        defaults={"status": status, "method": method, "marked_by": user},
+        status=A.PRESENT,
+        minutes=None,
+        method=method,
+        acting_user=acting_user,
+    )
+    if enrolment.training_session.status == Status.COMPLETED:
+        completion_compute(training_sessions=[enrolment.training_session])
+    return CheckIn(enrolment, day, attendance, already=False)
+
+
+@transaction.atomic
+def checkin_scan(
+    *,
+    code: str,
+    acting_user,
+    training_session: TrainingSession | None = None,
+    day: SessionDay | None = None,
+) -> CheckIn:
+    """Staff scan a participant's personal code: the person is marked present for the day
+    whose check-in is open (or for `day`, which must be open). Codes of another session, of
+    someone not confirmed, or outside the day's check-in hours are refused."""
+    token = (code or "").strip()
+    enrolment = (
+        Enrolment.objects.select_related("professional__institution", "training_session")
+        .filter(checkin_token=token)
+        .first()
+        if token
+        else None
+    )
+    if enrolment is None:
+        raise ValidationError(_("This is not the check-in code of any registration."))
+    session = _lock_session(enrolment.training_session)
+    _check_attendance_taker(acting_user, session)
+    if training_session is not None and session.pk != training_session.pk:
+        raise ValidationError(
+            _("This code is for another session: %(session)s.") % {"session": session}
+        )
+    if day is not None and day.training_session_id != session.pk:
+        raise ValidationError(_("This day is not a day of the session."))
+    if session.status not in (Status.PUBLISHED, Status.COMPLETED):
+        raise ValidationError(_("Attendance is taken only for published sessions."))
+    if enrolment.status != E.CONFIRMED:
+        raise ValidationError(
+            _("%(name)s is not a confirmed participant (%(status)s).")
+            % {"name": enrolment.professional, "status": enrolment.get_status_display()}
+        )
+    now = timezone.now()
+    if day is None:
+        day = checkin_day(training_session=session, now=now)
+        if day is None:
+            raise ValidationError(_("No day of this session is open for check-in now."))
+    elif not checkin_open(day, now=now):
+        raise ValidationError(
+            _(
+                "Check-in for %(date)s is not open: codes are accepted from an hour before "
+                "the day starts until it ends."
+            )
+            % {"date": date_format(timezone.localtime(day.starts_at), "j F Y")}
+        )
+    return _check_in(enrolment=enrolment, day=day, method=Method.QR, acting_user=acting_user)
+
+
+def normalise_checkin_code(code: str) -> str:
+    """What people type from the projector: any case, with spaces or dashes."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+@transaction.atomic
+def checkin_window_open(
+    *, day: SessionDay, acting_user, minutes: int | None = None
+) -> CheckInWindow:
+    """Open self check-in for a day: a new short code, valid for `minutes` (default
+    CHECKIN_WINDOW_MINUTES) but never past the day's end. A window still open for the day
+    closes: only the newest code works."""
+    session = _lock_session(day.training_session)
+    _check_attendance_taker(acting_user, session)
+    minutes = minutes or settings.CHECKIN_WINDOW_MINUTES
+    if not 1 <= minutes <= 240:
+        raise ValidationError(_("A check-in window lasts between 1 and 240 minutes."))
+    if session.status != Status.PUBLISHED:
+        raise ValidationError(_("Self check-in opens only for published sessions."))
+    now = timezone.now()
+    if day.training_session_id != session.pk or not checkin_open(day, now=now):
+        raise ValidationError(
+            _("Self check-in opens from an hour before the day starts until it ends.")
+        )
+    CheckInWindow.objects.filter(day=day, closes_at__gt=now).update(closes_at=now)
+    closes = min(now + datetime.timedelta(minutes=minutes), day.ends_at)
+    for _attempt in range(5):  # a code is never reused: draw again on the rare collision
+        code = new_checkin_code()
+        if not CheckInWindow.objects.filter(code=code).exists():
+            break
+    window = CheckInWindow.objects.create(
+        day=day,
+        code=code,
+        opens_at=now,
+        closes_at=closes,
+        opened_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
     log(
-        instance=attendance,
-        action="formativ.attendance.mark",
+        instance=window,
+        action="formativ.checkin.window",
         user=acting_user,
-        data={"status": status, "method": method, "created": created},
+        data={"day": day.pk, "opened": True, "closes_at": closes.isoformat()},
     )
-    return attendance
+    return window
+
+
+@transaction.atomic
+def checkin_window_close(*, window: CheckInWindow, acting_user) -> CheckInWindow:
+    window = CheckInWindow.objects.select_for_update().select_related("day").get(pk=window.pk)
+    _check_attendance_taker(acting_user, window.day.training_session)
+    now = timezone.now()
+    if window.closes_at > now:
+        window.closes_at = max(now, window.opens_at + datetime.timedelta(microseconds=1))
+        window.save(update_fields=["closes_at"])
+        log(
+            instance=window,
+            action="formativ.checkin.window",
+            user=acting_user,
+            data={"day": window.day_id, "opened": False},
+        )
+    return window
+
+
+@transaction.atomic
+def checkin_self(*, code: str, user) -> CheckIn:
+    """A participant checks in with the code on the projector: marked present for that day,
+    once. Unknown and expired codes, and people not confirmed in the session, are refused."""
+    normalised = normalise_checkin_code(code)
+    window = (
+        CheckInWindow.objects.select_related("day__training_session")
+        .filter(code=normalised)
+        .first()
+        if normalised
+        else None
+    )
+    if window is None:
+        raise ValidationError(
+            _("This code is not valid. Check it on the screen and try again."), code="unknown"
+        )
+    now = timezone.now()
+    if not (window.opens_at <= now < window.closes_at):
+        raise ValidationError(
+            _("This code has expired. Ask the trainer for the current one."), code="expired"
+        )
+    session = _lock_session(window.day.training_session)
+    enrolment = (
+        Enrolment.objects.select_related("professional", "training_session")
+        .filter(training_session=session, professional__user=user, status=E.CONFIRMED)
+        .first()
+        if getattr(user, "pk", None)
+        else None
+    )
+    if enrolment is None:
+        raise ValidationError(
+            _("You are not a confirmed participant of this session."), code="not_participant"
+        )
+    return _check_in(enrolment=enrolment, day=window.day, method=Method.SELF, acting_user=user)
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+# The file types accepted as scanned sheets, told apart by their first bytes (never by the
+# name a browser sends), with the extensions each may carry.
+_SIGNATURES = (
+    (b"%PDF-", AttendanceEvidence.Kind.PDF, {".pdf"}),
+    (b"\xff\xd8\xff", AttendanceEvidence.Kind.JPEG, {".jpg", ".jpeg"}),
+    (b"\x89PNG\r\n\x1a\n", AttendanceEvidence.Kind.PNG, {".png"}),
+)
+
+
+def _evidence_kind(upload) -> str:
+    limit = settings.ATTENDANCE_EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is too large: at most %(max)d MB.") % {"max": limit // (1024 * 1024)}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    for signature, kind, extensions in _SIGNATURES:
+        if head.startswith(signature):
+            if extension not in extensions:
+                break
+            _check_readable(upload, kind)
+            return kind
+    raise ValidationError(
+        _("Upload the scanned sheet as a PDF, JPEG or PNG file (this file is not one).")
+    )
+
+
+def _check_readable(upload, kind) -> None:
+    """A truncated or forged file with the right first bytes is refused too."""
+    try:
+        if kind == AttendanceEvidence.Kind.PDF:
+            upload.seek(max(upload.size - 2048, 0))
+            if b"%%EOF" not in upload.read():
+                raise ValueError("no end-of-file marker")
+        else:
+            with Image.open(upload) as image:
+                image.verify()
+    except Exception as exc:  # Pillow raises many kinds; all mean "not a readable image"
+        raise ValidationError(_("The file is damaged or incomplete; scan it again.")) from exc
+    finally:
+        upload.seek(0)
+
+
+@transaction.atomic
+def evidence_upload(*, day: SessionDay, upload, acting_user) -> AttendanceEvidence:
+    """Keep a scanned signed sheet for a day, after checking its size and real type."""
+    session = _lock_session(day.training_session)
+    _check_attendance_taker(acting_user, session)
+    kind = _evidence_kind(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    if AttendanceEvidence.objects.filter(day=day, sha256=sha256).exists():
+        raise ValidationError(_("This file has already been uploaded for this day."))
+    extension = {
+        AttendanceEvidence.Kind.PDF: "pdf",
+        AttendanceEvidence.Kind.JPEG: "jpg",
+        AttendanceEvidence.Kind.PNG: "png",
+    }[kind]
+    original = os.path.basename(upload.name or "")[:255]
+    evidence = AttendanceEvidence(
+        day=day,
+        original_name=original,
+        content_type=kind,
+        size=upload.size,
+        sha256=sha256,
+        uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    # Stored under a random name: the original name may hold personal data.
+    evidence.file.save(f"{secrets.token_hex(16)}.{extension}", upload, save=False)
+    try:
+        evidence.save()
+        log(
+            instance=evidence,
+            action="formativ.attendance.evidence",
+            user=acting_user,
+            data={"day": day.pk, "uploaded": True, "size": upload.size, "sha256": sha256},
+        )
+    except Exception as exc:  # no row, no file: nothing half-written stays behind
+        evidence.file.delete(save=False)
+        if isinstance(exc, IntegrityError):
+            raise ValidationError(_("This file has already been uploaded for this day.")) from None
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: AttendanceEvidence, acting_user) -> None:
+    """Remove a sheet uploaded by mistake (the audit log keeps its fingerprint)."""
+    _check_attendance_taker(acting_user, evidence.day.training_session)
+    name, storage = evidence.file.name, evidence.file.storage
+    log(
+        instance=evidence,
+        action="formativ.attendance.evidence",
+        user=acting_user,
+        data={"day": evidence.day_id, "uploaded": False, "sha256": evidence.sha256},
+    )
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- completion -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    completed: bool
+    minutes: int  # minutes attended, counted against the scheduled minutes
+    days: int  # days attended (present, or late or partial)
+
+
+def completion_rule(
+    *, course, day_lengths: dict[int, int], marks: dict[int, tuple[str, int | None]]
+) -> CompletionResult:
+    """The course's completion rule applied to one person's marks. `day_lengths` maps each
+    scheduled day to its minutes (a day removed from the session is no longer scheduled);
+    `marks` maps days to (status, minutes). A day with no mark counts as missed. By hours:
+    the minutes attended reach the course's percentage of the scheduled minutes (exactly
+    80 % passes at 80 %). By days: present or late on at least the minimum number of days
+    (never more than the session has)."""
+    attended_minutes = attended_days = 0
+    for day_id, length in day_lengths.items():
+        status, minutes = marks.get(day_id, (None, None))
+        if status == A.PRESENT:
+            attended_minutes += length
+            attended_days += 1
+        elif status == A.PARTIAL:
+            attended_minutes += min(minutes or 0, length)
+            attended_days += 1
+    scheduled = sum(day_lengths.values())
+    if course.completion_basis == CompletionBasis.DAYS:
+        needed = min(course.min_days or 1, len(day_lengths))
+        completed = bool(day_lengths) and attended_days >= needed
+    else:
+        completed = scheduled > 0 and attended_minutes * 100 >= (
+            course.min_attendance_percent * scheduled
+        )
+    return CompletionResult(completed, attended_minutes, attended_days)
+
+
+def completion_compute(*, training_sessions) -> int:
+    """Apply the completion rule to every confirmed participant of the given (completed)
+    sessions and store the result on the enrolment; registrations without a seat get none.
+    Three queries per session, whatever its size. Returns the number of results stored."""
+    now = timezone.now()
+    stored = 0
+    for session in training_sessions:
+        course = session.course
+        day_lengths = {d.pk: day_minutes(d) for d in session.days.all()}
+        marks: dict[int, dict[int, tuple]] = {}
+        for enrolment_id, day_id, status, minutes in Attendance.objects.filter(
+            enrolment__training_session=session
+        ).values_list("enrolment_id", "day_id", "status", "minutes"):
+            marks.setdefault(enrolment_id, {})[day_id] = (status, minutes)
+        changed = []
+        for enrolment in session.enrolments.only(
+            "pk", "status", "completion", "attended_minutes", "attended_days"
+        ):
+            if enrolment.status == E.CONFIRMED:
+                result = completion_rule(
+                    course=course, day_lengths=day_lengths, marks=marks.get(enrolment.pk, {})
+                )
+                values = (
+                    Enrolment.Completion.COMPLETED
+                    if result.completed
+                    else Enrolment.Completion.NOT_COMPLETED,
+                    result.minutes,
+                    result.days,
+                )
+            else:
+                values = ("", None, None)
+            if (enrolment.completion, enrolment.attended_minutes, enrolment.attended_days) != (
+                values
+            ):
+                enrolment.completion, enrolment.attended_minutes, enrolment.attended_days = values
+                enrolment.completion_computed_at = now
+                changed.append(enrolment)
+        Enrolment.objects.bulk_update(
+            changed,
+            ["completion", "attended_minutes", "attended_days", "completion_computed_at"],
+            batch_size=500,
+        )
+        stored += len(changed)
+    return stored
+
+
+def completion_clear(*, training_session: TrainingSession) -> None:
+    """A session reopened is no longer completed: its results go until it is again."""
+    training_session.enrolments.exclude(completion="").update(
+        completion="", attended_minutes=None, attended_days=None, completion_computed_at=None
+    )
+
+
+@transaction.atomic
+def training_session_complete(*, training_session: TrainingSession, acting_user) -> int:
+    """Close a session whose last day has ended and work out every participant's result.
+    Returns the number of participants who completed it."""
+    session = TrainingSession.objects.get(pk=training_session.pk)
+    _check_attendance_taker(acting_user, session)
+    session.status = Status.COMPLETED
+    training_session_save(training_session=session, acting_user=acting_user)
+    return session.enrolments.filter(completion=Enrolment.Completion.COMPLETED).count()
 
 
 # --- calendar subscriptions -----------------------------------------------------------------

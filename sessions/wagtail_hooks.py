@@ -41,6 +41,14 @@ def register_log_actions(actions):
         "formativ.attendance.mark", _("Mark attendance"), _("Attendance marked")
     )
     actions.register_action(
+        "formativ.checkin.window", _("Open or close self check-in"), _("Self check-in changed")
+    )
+    actions.register_action(
+        "formativ.attendance.evidence",
+        _("Upload or remove a signed sheet"),
+        _("Signed sheet changed"),
+    )
+    actions.register_action(
         "formativ.calendar.token",
         _("Change calendar subscription key"),
         _("Calendar subscription key changed"),

@@ -493,6 +493,11 @@ class CertificateType(models.TextChoices):
     NONE = "none", _("no certificate")
 
 
+class CompletionBasis(models.TextChoices):
+    HOURS = "hours", _("a share of the scheduled hours")
+    DAYS = "days", _("a minimum number of days")
+
+
 class Curriculum(ClusterableModel):
     """A designed training programme; courses (modules) belong to it."""
 
@@ -554,10 +559,32 @@ class Course(ClusterableModel):
         choices=CertificateType.choices,
         default=CertificateType.PARTICIPATION,
     )
+    completion_basis = models.CharField(
+        _("completion rule"),
+        max_length=8,
+        choices=CompletionBasis.choices,
+        default=CompletionBasis.HOURS,
+        help_text=_(
+            "What a participant must attend to complete a session of this course (and so to "
+            "receive its certificate)."
+        ),
+    )
     min_attendance_percent = models.PositiveSmallIntegerField(
-        _("minimum attendance (%)"),
+        _("minimum attendance (% of hours)"),
         default=80,
-        help_text=_("Share of the session's days a participant must attend for a certificate."),
+        help_text=_(
+            "For the rule by hours: the share of the session's scheduled hours a participant "
+            "must attend."
+        ),
+    )
+    min_days = models.PositiveSmallIntegerField(
+        _("minimum days attended"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For the rule by days (information seminars): the days a participant must attend, "
+            "late or partial attendance included."
+        ),
     )
     target_categories = ParentalManyToManyField(
         ProfessionalCategory, blank=True, related_name="+", verbose_name=_("target categories")
@@ -575,6 +602,11 @@ class Course(ClusterableModel):
                 condition=Q(hours__gt=0),
                 name="course_hours_positive",
                 violation_error_message=_("A course must last more than zero hours."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completion_basis="hours") | Q(min_days__gte=1),
+                name="course_days_rule_has_minimum",
+                violation_error_message=_("The rule by days needs a minimum of at least one day."),
             ),
             models.CheckConstraint(
                 condition=Q(min_attendance_percent__lte=100),
@@ -607,6 +639,16 @@ class Trainer(models.Model):
     )
     expertise = models.TextField(_("expertise"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A trainer with an account takes attendance for the sessions they train.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainer",
+        verbose_name=_("user account"),
+        help_text=_("Lets the trainer take attendance for their sessions."),
+    )
 
     # Calendar feeds show it: their cheap version check reads when it last changed.
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

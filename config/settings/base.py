@@ -165,6 +165,15 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Scanned sign-in sheets carry signatures: stored outside MEDIA_ROOT, served only to those who
+# take the session's attendance. Uploads above the limit are refused while they stream in.
+PRIVATE_MEDIA_ROOT = Path(env("FORMATIV_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+ATTENDANCE_EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+# Self check-in: how long a projected code stays valid by default, and how many codes one
+# person may try in a quarter of an hour.
+CHECKIN_WINDOW_MINUTES = 15
+CHECKIN_ATTEMPTS_PER_15_MINUTES = 10
+
 # Background work: the Django tasks API with the database backend and its worker
 # (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,3 +1,5 @@
+import tempfile
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
@@ -14,3 +16,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # allauth's links in e-mails: the test server speaks plain HTTP.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+
+# Scanned evidence uploaded by tests goes to a throw-away folder.
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="formativ-private-"))  # noqa: F405
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="formativ-media-"))  # noqa: F405

@@ -1,6 +1,7 @@
 """Marking a participant for one day of their session (`attendance_mark`)."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from wagtail.models import ModelLogEntry
 
@@ -18,6 +19,17 @@ def enrolment_in(session, status=Enrolment.Status.CONFIRMED) -> Enrolment:
     return Enrolment.objects.create(
         training_session=session, professional=ProfessionalFactory(), status=status, source="staff"
     )
+
+
+def attendance_taker(django_user_model):
+    """A county coordinator allowed to take attendance, but no superuser."""
+    user = django_user_model.objects.create_user("secretar", "s@example.org", "x")
+    user.user_permissions.add(
+        Permission.objects.get(
+            codename="change_attendance", content_type__app_label="training_sessions"
+        )
+    )
+    return django_user_model.objects.get(pk=user.pk)
 
 
 def mark(enrolment, day, status, user, **kwargs) -> Attendance:
@@ -80,7 +92,7 @@ def test_present_on_the_days_already_held_but_not_on_those_to_come(staff_user):
 
 def test_an_unknown_status_is_refused(staff_user, past_session):
     with pytest.raises(ValidationError):
-        mark(enrolment_in(past_session), past_session.days.first(), "late", staff_user)
+        mark(enrolment_in(past_session), past_session.days.first(), "tardy", staff_user)
     assert not Attendance.objects.exists()
 
 
@@ -88,7 +100,7 @@ def test_correcting_a_mark_updates_it(staff_user, django_user_model, past_sessio
     enrolment = enrolment_in(past_session)
     day = past_session.days.first()
     first = mark(enrolment, day, A.PRESENT, staff_user)
-    corrector = django_user_model.objects.create_user("secretar", "s@example.org", "x")
+    corrector = attendance_taker(django_user_model)
     second = mark(enrolment, day, A.EXCUSED, corrector, method=Attendance.Method.SHEET)
     assert second.pk == first.pk
     saved = Attendance.objects.get()
@@ -114,7 +126,7 @@ def test_marks_and_corrections_are_audit_logged(staff_user, django_user_model, p
     enrolment = enrolment_in(past_session)
     day = past_session.days.first()
     attendance = mark(enrolment, day, A.ABSENT, staff_user)
-    corrector = django_user_model.objects.create_user("secretar", "s@example.org", "x")
+    corrector = attendance_taker(django_user_model)
     mark(enrolment, day, A.PRESENT, corrector)
     entries = ModelLogEntry.objects.for_instance(attendance).order_by("timestamp", "pk")
     assert [(e.user_id, e.data["status"]) for e in entries] == [

@@ -1,4 +1,4 @@
-"""Scheduled deliveries of a course, their days, enrolments and attendance."""
+"""Scheduled deliveries of a course, their days, enrolments and calendar keys."""
 
 import secrets
 import uuid
@@ -314,8 +314,16 @@ class SessionQuota(models.Model):
         return self.county or self.local_team or self.institution
 
 
+def new_checkin_token() -> str:
+    return secrets.token_urlsafe(18)  # 24 characters, 144 bits
+
+
 class Enrolment(models.Model):
     """A professional's place in a session: the registration and its status."""
+
+    class Completion(models.TextChoices):
+        COMPLETED = "completed", _("completed")
+        NOT_COMPLETED = "not_completed", _("not completed")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting approval")
@@ -373,6 +381,19 @@ class Enrolment(models.Model):
     # Grows with every status change: the person's calendar events carry the day's SEQUENCE
     # plus this, so an invitation after a cancellation (or the reverse) always supersedes.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The personal check-in code (shown as a QR code to the participant, scanned by staff): a
+    # secret, never the id, so that nobody can check another person in by guessing.
+    checkin_token = models.CharField(
+        _("check-in code"), max_length=32, unique=True, default=new_checkin_token, editable=False
+    )
+    # The completion rule's result, worked out when the session is completed and again when a
+    # mark changes after that; certificates read it.
+    completion = models.CharField(
+        _("completion"), max_length=16, choices=Completion.choices, blank=True, default=""
+    )
+    attended_minutes = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
+    attended_days = models.PositiveSmallIntegerField(_("days attended"), null=True, blank=True)
+    completion_computed_at = models.DateTimeField(_("completion worked out"), null=True, blank=True)
     created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -397,6 +418,13 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.professional} @ {self.training_session.code}"
+
+    @property
+    def attended_hours(self):
+        """Hours attended, to the tenth, once the completion rule has been applied."""
+        if self.attended_minutes is None:
+            return None
+        return round(self.attended_minutes / 60, 1)
 
 
 class EnrolmentStatusChange(models.Model):
@@ -427,61 +455,6 @@ class EnrolmentStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '∅'} → {self.to_status}"
-
-
-class Attendance(models.Model):
-    """A participant's attendance on one day of the session."""
-
-    class Status(models.TextChoices):
-        PRESENT = "present", _("present")
-        ABSENT = "absent", _("absent")
-        EXCUSED = "excused", _("excused absence")
-
-    class Method(models.TextChoices):
-        STAFF = "staff", _("marked by staff")
-        SHEET = "sheet", _("signed sheet")
-        QR = "qr", _("QR check-in")
-        SELF = "self", _("self check-in")
-        IMPORT = "import", _("import")
-
-    enrolment = models.ForeignKey(
-        Enrolment,
-        on_delete=models.CASCADE,
-        related_name="attendance",
-        verbose_name=_("enrolment"),
-    )
-    day = models.ForeignKey(
-        SessionDay, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("day")
-    )
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
-    method = models.CharField(
-        _("method"), max_length=8, choices=Method.choices, default=Method.STAFF
-    )
-    marked_at = models.DateTimeField(_("marked"), auto_now=True)
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("marked by"),
-    )
-
-    class Meta:
-        ordering = ["day__starts_at", "pk"]
-        verbose_name = _("attendance mark")
-        verbose_name_plural = _("attendance")
-        constraints = [
-            models.UniqueConstraint(
-                "enrolment",
-                "day",
-                name="attendance_one_mark_per_day",
-                violation_error_message=_("This day is already marked for this participant."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.enrolment_id} / {self.day_id}: {self.status}"
 
 
 def new_calendar_token() -> str:
