@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as accounts_router
@@ -41,6 +41,15 @@ def on_schema_error(request, exc):
         errors.setdefault(name, []).append(_("This value is not valid."))
     detail = _("Some values are not valid: %(fields)s.") % {"fields": ", ".join(errors)}
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    """Ninja's own refusals (an unreadable body above all) in the same JSON shape."""
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = _("The request body is not valid JSON.")
+    return api.create_response(request, {"detail": detail, "errors": {}}, status=exc.status_code)
 
 
 @api.exception_handler(PermissionDenied)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,11 +24,16 @@ from sessions.models import (
     Venue,
 )
 from sessions.services import (
-    attendance_mark,
+    Mark,
+    attendance_mark_many,
+    completion_compute,
     enrolment_create,
     enrolment_set_status,
+    evidence_upload,
+    training_session_complete,
     training_session_save,
 )
+from sessions.signin_sheet import signin_sheet_pdf
 from training import services as training_services
 from training.models import (
     County,
@@ -258,6 +264,10 @@ CURRICULA = [
     },
 ]
 
+# Information seminars and conferences count days, not hours: a participant who was there (on
+# time or late) has completed them. Trainings keep the default rule, 80 % of the hours.
+COMPLETION_BY_DAYS = {"seminar": 1, "conference": 1}
+
 TRAINERS = [
     ("Adriana Niculescu", "internal"),
     ("Mihaela Dragomir", "internal"),
@@ -291,6 +301,38 @@ def _slug_email(first: str, last: str, n: int) -> str:
 
 def _aware(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _completion_rule(delivery: str) -> dict:
+    if delivery in COMPLETION_BY_DAYS:
+        return {"completion_basis": "days", "min_days": COMPLETION_BY_DAYS[delivery]}
+    return {}
+
+
+def _demo_mark(draw: float, enrolment: Enrolment, day: SessionDay) -> Mark:
+    """A mark from one random draw in [0, 1): mostly present, one in ten late or leaving early
+    (the minutes attended, in quarters of an hour, of a 09:00–16:00 day), some absent, a few
+    excused."""
+    if draw < 0.8:
+        return Mark(enrolment.pk, day.pk, "present")
+    if draw < 0.9:
+        return Mark(enrolment.pk, day.pk, "partial", 60 + 15 * int((draw - 0.8) * 160))
+    return Mark(enrolment.pk, day.pk, "absent" if draw < 0.97 else "excused")
+
+
+def _upload_sheet(day: SessionDay, acting_user) -> None:
+    """The day's signed sign-in sheet, scanned and uploaded as evidence (here: the printed
+    sheet itself)."""
+    local = timezone.localtime(day.starts_at)
+    evidence_upload(
+        day=day,
+        upload=SimpleUploadedFile(
+            f"lista-prezenta-{day.training_session.code}-{local:%Y-%m-%d}.pdf",
+            signin_sheet_pdf(day=day),
+            content_type="application/pdf",
+        ),
+        acting_user=acting_user,
+    )
 
 
 DEMO_ADMIN_EMAIL = "admin@formativ.example"
@@ -420,6 +462,7 @@ def build_base(*, acting_user, stdout=None) -> Report:
                             hours=Decimal(hours),
                             delivery_type=delivery,
                             certificate_type=certificate,
+                            **_completion_rule(delivery),
                             learning_outcomes="Identifică semnele violenței "
                             "domestice.\nCooperează cu celelalte instituții "
                             "din echipa intersectorială.",
@@ -544,6 +587,8 @@ def build_base(*, acting_user, stdout=None) -> Report:
             session.trainers = [trainers[i % len(trainers)], trainers[(i + 3) % len(trainers)]]
             training_session_save(training_session=session, acting_user=acting_user)
             report.add("sessions")
+            days = list(session.days.order_by("starts_at"))
+            marks = []
             for person in chosen:
                 enrolment = enrolment_create(
                     training_session=session,
@@ -553,19 +598,30 @@ def build_base(*, acting_user, stdout=None) -> Report:
                 )
                 report.add("enrolments")
                 if past:
-                    for day in session.days.all():
-                        status = "present" if next(attendance_draws) < 0.9 else "absent"
-                        attendance_mark(
-                            enrolment=enrolment,
-                            day=day,
-                            status=status,
-                            acting_user=acting_user,
-                            method="sheet",
-                        )
-                        report.add("attendance marks")
+                    marks += [_demo_mark(next(attendance_draws), enrolment, d) for d in days]
             if past:
-                session.status = "completed"
-                training_session_save(training_session=session, acting_user=acting_user)
+                # Typed in from the signed sheets, which the latest sessions also keep as
+                # evidence (DEMO-020 without its last day's: the reconciliation flags it).
+                attendance_mark_many(
+                    training_session=session, marks=marks, acting_user=acting_user, method="sheet"
+                )
+                report.add("attendance marks", len(marks))
+                if i in (18, 19, 21):
+                    for day in days[:-1] if i == 19 else days:
+                        _upload_sheet(day, acting_user)
+                        report.add("scanned sign-in sheets")
+                # Completed: each participant's result (completed or not, hours attended).
+                training_session_complete(training_session=session, acting_user=acting_user)
+
+        _build_attendance(
+            people_by_county=people_by_county,
+            counties=counties,
+            course=next(c for c, _ in courses if c.code == "EIL-01"),
+            project=projects["IC-RO"],
+            trainers=trainers,
+            acting_user=acting_user,
+            report=report,
+        )
 
         _build_registration(
             people_by_county=people_by_county,
@@ -576,6 +632,67 @@ def build_base(*, acting_user, stdout=None) -> Report:
             report=report,
         )
     return report
+
+
+# --- attendance (issue 6): a session running today ------------------------------------------
+
+
+def _build_attendance(
+    *, people_by_county, counties, course, project, trainers, acting_user, report
+):
+    """DEMO-PREZ: a three-day session running now (yesterday, today, tomorrow, as of the first
+    seeding), to try attendance on: yesterday marked from the signed sheet (some late, one
+    absent, one excused) with the scanned sheet uploaded; today ready for QR and self check-in
+    and for marking; tomorrow still to come."""
+    if TrainingSession.objects.filter(code="DEMO-PREZ").exists():
+        return
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    session = TrainingSession(
+        code="DEMO-PREZ",
+        course=course,
+        county=counties["CJ"],
+        project=project,
+        delivery_mode="in_person",
+        venue=_venue(counties["CJ"], acting_user, report),
+        capacity=20,
+        status="published",
+        registration_closes_at=_aware(yesterday - datetime.timedelta(days=3), 17),
+        description="Sesiune demonstrativă pentru prezență: ieri, azi și mâine.",
+    )
+    session.days = [
+        SessionDay(
+            starts_at=_aware(yesterday + datetime.timedelta(days=d), 9),
+            ends_at=_aware(yesterday + datetime.timedelta(days=d), 16),
+        )
+        for d in range(3)
+    ]
+    session.trainers = trainers[2:4]
+    training_session_save(training_session=session, acting_user=acting_user)
+    report.add("sessions")
+    people = people_by_county["CJ"] + people_by_county["AB"] + people_by_county["BH"][:2]
+    enrolments = [
+        enrolment_create(
+            training_session=session, professional=person, source="staff", acting_user=acting_user
+        )
+        for person in people
+    ]
+    report.add("enrolments", len(enrolments))
+    first_day = session.days.order_by("starts_at").first()
+    # Yesterday's sheet: who signed in late or left early, who was absent, who excused.
+    minutes = {2: 300, 5: 180, 9: 375}
+    marks = [
+        Mark(e.pk, first_day.pk, "partial", minutes[n])
+        if n in minutes
+        else Mark(e.pk, first_day.pk, "absent" if n == 7 else "excused" if n == 12 else "present")
+        for n, e in enumerate(enrolments)
+    ]
+    attendance_mark_many(
+        training_session=session, marks=marks, acting_user=acting_user, method="sheet"
+    )
+    report.add("attendance marks", len(marks))
+    _upload_sheet(first_day, acting_user)
+    report.add("scanned sign-in sheets")
 
 
 # --- registration (issue 4): approvals, nominations, waiting lists, offers ------------------
@@ -805,13 +922,14 @@ LARGE = {"professionals": 17_000, "sessions": 2_000, "enrolments": 60_000, "atte
 
 def build_large(*, stdout=None) -> Report:
     """The benchmark scale: 17,000 professionals, 2,000 sessions, 60,000 enrolments and
-    200,000 attendance marks.
+    200,000 attendance marks, with the completed sessions' completion results.
 
     At this scale rows are bulk-inserted rather than written one by one through the services
     (which would take an hour and fill the audit log with fixture noise). The rows are built
     so that every invariant the services enforce holds: unique e-mails, one enrolment per
     person and session, no more seat-holding enrolments than seats, attendance only for
-    confirmed participants on their own session's past days."""
+    confirmed participants on their own session's past days, partial marks with their
+    minutes. The completion results are then worked out by the service itself."""
     rng = random.Random(SEED + 1)
     report = Report({})
     if TrainingSession.objects.filter(code__startswith="BENCH-").exists():
@@ -937,16 +1055,29 @@ def build_large(*, stdout=None) -> Report:
         marks = []
         for enrolment_id, session_id in enrolment_rows.iterator(chunk_size=5000):
             for day_id in days_by_session.get(session_id, []):
+                # Mostly present, some late or leaving early (60–360 of the day's 420
+                # minutes), the rest absent: one draw each.
+                draw = rng.random()
+                status = "present" if draw < 0.88 else "partial" if draw < 0.93 else "absent"
                 marks.append(
                     Attendance(
                         enrolment_id=enrolment_id,
                         day_id=day_id,
-                        status="present" if rng.random() < 0.93 else "absent",
+                        status=status,
+                        minutes=60 + int((draw - 0.88) * 6000) if status == "partial" else None,
                         method="import",
                     )
                 )
         Attendance.objects.bulk_create(marks, batch_size=10_000)
         report.add("attendance marks", len(marks))
+        # The completed sessions' results, as completing them through the service would store.
+        completion_compute(
+            training_sessions=TrainingSession.objects.filter(
+                code__startswith="BENCH-", status="completed"
+            )
+            .select_related("course")
+            .prefetch_related("days")
+        )
         history = [
             EnrolmentStatusChange(enrolment_id=pk, to_status="confirmed")
             for pk in Enrolment.objects.filter(

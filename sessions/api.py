@@ -8,7 +8,10 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AwareDatetime, Strict
@@ -24,11 +27,19 @@ from config.api_support import (
     validation_error_body,
 )
 from sessions import ical, selectors
-from sessions.models import Enrolment, SessionDay, TrainingSession
+from sessions.models import Attendance, Enrolment, SessionDay, TrainingSession
+from sessions.models.attendance import CHECKIN_CODE_LENGTH
+from sessions.ratelimit import checkin_attempt_allowed
 from sessions.services import (
     DUPLICATE,
+    CheckIn,
+    Mark,
+    attendance_mark_many,
+    checkin_scan,
+    checkin_self,
     enrolment_cancel,
     enrolment_create,
+    normalise_checkin_code,
     training_session_save,
 )
 from training.api import county_by_code
@@ -403,3 +414,274 @@ def my_enrolments(request):
         .filter(professional=professional)
         .order_by(F("session_first_day").desc(nulls_last=True), "-pk")
     )
+
+
+# --- attendance -----------------------------------------------------------------------------
+
+# The most marks one request may carry: a 200-person session of five days is 1,000.
+MAX_MARKS = 2000
+
+
+class AttendanceDayOut(Schema):
+    id: int
+    date: datetime.date
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    minutes: int = PydanticField(description="The day's scheduled length, in minutes.")
+
+    @staticmethod
+    def resolve_date(obj):
+        return timezone.localdate(obj.starts_at)
+
+    @staticmethod
+    def resolve_minutes(obj):
+        return selectors.day_minutes(obj)
+
+
+class MarkOut(Schema):
+    enrolment_id: int
+    day: int
+    status: str
+    minutes: int | None = PydanticField(
+        description="Minutes attended, for a late or partial attendance only."
+    )
+    method: str
+    marked_at: datetime.datetime
+
+    @staticmethod
+    def resolve_day(obj):
+        return obj.day_id
+
+
+class ParticipantOut(Schema):
+    enrolment_id: int
+    name: str
+    institution: str
+    completion: str = PydanticField(
+        description="The completion rule's result, worked out when the session is completed: "
+        "`completed`, `not_completed`, or empty before then."
+    )
+    attended_minutes: int | None
+    attended_days: int | None
+
+    @staticmethod
+    def resolve_enrolment_id(obj):
+        return obj.pk
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.professional.full_name
+
+    @staticmethod
+    def resolve_institution(obj):
+        return _institution_name(obj.professional)
+
+
+class AttendanceOut(Schema):
+    session: int
+    days: list[AttendanceDayOut]
+    marks: list[MarkOut]
+    participants: list[ParticipantOut]
+
+
+class MarkIn(InputSchema):
+    enrolment_id: ObjectId
+    day: ObjectId = PydanticField(description="The id of one of the session's days.")
+    status: str = PydanticField(
+        description="One of the statuses listed; any other is refused (400, at its position).",
+        json_schema_extra={"enum": list(Attendance.Status.values)},
+    )
+    minutes: Annotated[int, Strict()] | None = PydanticField(
+        None,
+        description="For `partial` only, and then required: the minutes attended, more than "
+        "0 and less than the day's length.",
+    )
+
+
+def _institution_name(professional) -> str:
+    return professional.institution.name if professional.institution_id else ""
+
+
+def _attendance_session(request, session_id: int) -> TrainingSession:
+    """The session, if the caller may take its attendance (404 if it does not exist, 403
+    otherwise)."""
+    session = get_object_or_404(TrainingSession, pk=session_id)
+    if not selectors.can_take_attendance(user=request.user, training_session=session):
+        raise PermissionDenied(_("You cannot take attendance for this session."))
+    return session
+
+
+@router.get(
+    "/sessions/{session_id}/attendance",
+    response={200: AttendanceOut, **ERRORS},
+    tags=["attendance"],
+)
+def get_attendance(request, session_id: int):
+    """A session's attendance, for those who may take it (organisers with the attendance
+    permission and the session's trainers; 403 for others, 404 for an unknown session).
+
+    - `days`: the session's days, in order, with their scheduled length in minutes;
+    - `marks`: every mark recorded (`day` is a day's id; `method` says how it was taken:
+      `staff`, `sheet`, `qr`, `self` or `import`). A person whose registration was cancelled
+      after being marked keeps their marks;
+    - `participants`: the confirmed participants, by name, with the completion rule's result
+      (`completion`, `attended_minutes`, `attended_days`; empty until the session is
+      completed)."""
+    session = _attendance_session(request, session_id)
+    participants = selectors.attendance_participants(training_session=session)
+    return {
+        "session": session.pk,
+        "days": list(session.days.order_by("starts_at")),
+        "marks": list(selectors.attendance_marks(training_session=session)),
+        "participants": list(participants),
+    }
+
+
+@router.post(
+    "/sessions/{session_id}/attendance",
+    response={200: list[MarkOut], **ERRORS},
+    tags=["attendance"],
+)
+def mark_attendance(request, session_id: int, payload: list[MarkIn]):
+    """Record or correct marks: the body is a JSON array of
+    `{"enrolment_id", "day", "status", "minutes"}` (at most 2,000 a request), for confirmed
+    participants of this session, on its days. Answers 200 with the marks as saved (a mark
+    sent again unchanged is kept as it was); an empty array records nothing and answers `[]`.
+
+    All or nothing: if any mark is wrong, nothing is recorded and the answer is 400 with
+    `errors` keyed by the position of each wrong mark in the array, counted from 0 (`"3"` is
+    the fourth mark): a day of another session, someone not confirmed, `present` or
+    `partial` on a day that has not started, `partial` without its minutes, minutes with any
+    other status, an unknown status, the same person and day twice. A malformed body (not an
+    array, an item without `enrolment_id`, text for a number) is 422. 403 for those who may
+    not take the session's attendance; 400 for a session not published."""
+    session = _attendance_session(request, session_id)
+    if len(payload) > MAX_MARKS:
+        raise ValidationError(
+            _("Send at most %(max)d marks in one request; this one has %(count)d.")
+            % {"max": MAX_MARKS, "count": len(payload)}
+        )
+    marks = [Mark(m.enrolment_id, m.day, m.status, m.minutes) for m in payload]
+    try:
+        return attendance_mark_many(
+            training_session=session,
+            marks=marks,
+            acting_user=request.user,
+            method=Attendance.Method.STAFF,
+        )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        errors = {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
+        count = len(errors)
+        summary = ngettext(
+            "Nothing was recorded: %(count)d mark is not valid.",
+            "Nothing was recorded: %(count)d marks are not valid.",
+            count,
+        ) % {"count": count}
+        first = next(iter(errors.values()))[0]
+        return Status(400, {"detail": f"{summary} {first}", "errors": errors})
+
+
+# --- check-in -------------------------------------------------------------------------------
+
+
+class CheckinIn(InputSchema):
+    code: str = PydanticField(
+        max_length=200,
+        description="A participant's personal check-in code (what their QR code holds), or "
+        "the short code shown on the projector.",
+    )
+    session: ObjectId | None = PydanticField(
+        None, description="The session being scanned for (a staff scan)."
+    )
+    day: ObjectId | None = PydanticField(
+        None,
+        description="For a staff scan: the day to check in for (its check-in must be open); "
+        "by default the day whose check-in is open now.",
+    )
+
+
+class CheckinOut(Schema):
+    result: str = PydanticField(
+        description="`checked_in`, or `already` when the person was already marked present "
+        "for the day (nothing changed)."
+    )
+    message: str = PydanticField(description="A sentence to show (or read out) loudly.")
+    name: str
+    institution: str
+    session: str = PydanticField(description="The session's code.")
+    day: int
+    date: datetime.date
+    enrolment_id: int
+
+
+def _is_projected_code(code: str) -> bool:
+    """The short codes of the projector (any case, with spaces or dashes), as opposed to the
+    long personal codes."""
+    return len(normalise_checkin_code(code)) <= CHECKIN_CODE_LENGTH
+
+
+def _checkin_out(checkin: CheckIn) -> dict:
+    professional = checkin.enrolment.professional
+    name = professional.full_name
+    if checkin.already:
+        marked_at = timezone.localtime(checkin.attendance.marked_at)
+        message = _("%(name)s — already checked in at %(time)s") % {
+            "name": name,
+            "time": time_format(marked_at, "H:i"),
+        }
+    else:
+        message = _("%(name)s — checked in") % {"name": name}
+    return {
+        "result": "already" if checkin.already else "checked_in",
+        "message": message,
+        "name": name,
+        "institution": _institution_name(professional),
+        "session": checkin.enrolment.training_session.code,
+        "day": checkin.day.pk,
+        "date": timezone.localdate(checkin.day.starts_at),
+        "enrolment_id": checkin.enrolment.pk,
+    }
+
+
+@router.post(
+    "/checkin",
+    response={200: CheckinOut, **ERRORS, 429: ErrorOut},
+    tags=["attendance"],
+)
+def check_in(request, payload: CheckinIn):
+    """Check someone in for today's day of their session, marking them present.
+
+    - Staff scan: `{"code": <personal code>, "session": id}` (and optionally `"day": id`), by
+      those who may take the session's attendance (403 otherwise). Without `session`, a long
+      (personal) code is a staff scan too, for the code's own session.
+    - Self check-in: `{"code": <short code on the projector>}` (any case, spaces and dashes
+      ignored) marks the signed-in participant present for the projected day. Attempts are
+      limited per person (429 when over the limit; nothing is recorded).
+
+    Answers 200 with `result` `checked_in`, or `already` (a second scan changes nothing) and
+    a `message` to show. 400, with the reason in `detail`: a code of another session or of no
+    registration, someone not confirmed, a day whose check-in is not open, an expired or
+    unknown projected code."""
+    code = payload.code
+    if payload.session is None and _is_projected_code(code):
+        if not checkin_attempt_allowed(request.user):
+            return Status(
+                429,
+                {
+                    "detail": _("Too many check-in attempts. Wait a few minutes and try again."),
+                    "errors": {},
+                },
+            )
+        return _checkin_out(checkin_self(code=code, user=request.user))
+    session = None
+    if payload.session is not None:
+        session = _attendance_session(request, payload.session)
+    day = None
+    if payload.day is not None:
+        day = SessionDay.objects.filter(pk=payload.day).first()
+        if day is None:
+            raise ValidationError({"day": [_("This day is not a day of the session.")]})
+    checkin = checkin_scan(code=code, acting_user=request.user, training_session=session, day=day)
+    return _checkin_out(checkin)

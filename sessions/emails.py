@@ -7,12 +7,14 @@ nothing else personal; the online meeting link goes only to people holding a con
 Mails that put a confirmed seat in the person's calendar, or move it, carry iTIP invitations
 (RFC 5546, one `.ics` attachment per session day): METHOD:REQUEST adds or updates the days,
 METHOD:CANCEL takes them out, with the same UIDs and a higher SEQUENCE, so calendar clients
-update the events instead of adding new ones."""
+update the events instead of adding new ones. The reminder brings the personal check-in code,
+as text and as a QR code (`checkin-code.png`)."""
 
 import datetime
 import logging
 import re
 from collections.abc import Sequence
+from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -23,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from sessions import ical
+from sessions import ical, qr
 from sessions.models import Enrolment, SessionDay, TrainingSession
 from sessions.selectors import waitlist_position
 
@@ -113,7 +115,30 @@ def _context(enrolment: Enrolment, kind: str, removed_days: Sequence[SessionDay]
         "is_online": session.delivery_mode == TrainingSession.DeliveryMode.ONLINE,
         "is_hybrid": session.delivery_mode == TrainingSession.DeliveryMode.HYBRID,
         "removed_days": removed_days,
+        "checkin_code": enrolment.checkin_token if _sends_checkin_code(enrolment, kind) else "",
     }
+
+
+CHECKIN_CODE_FILENAME = "checkin-code.png"
+
+
+def _sends_checkin_code(enrolment: Enrolment, kind: str) -> bool:
+    """The reminder brings a confirmed participant their personal check-in code (the QR staff
+    scan at the entrance), unless the session is online only."""
+    return (
+        kind == "reminder"
+        and enrolment.status == E.CONFIRMED
+        and enrolment.training_session.delivery_mode != TrainingSession.DeliveryMode.ONLINE
+    )
+
+
+def _checkin_attachment(enrolment: Enrolment) -> MIMEImage:
+    """The personal QR as a PNG attachment (the mails are plain text: nothing to show it
+    inline in), with a Content-ID should an HTML part come to refer to it."""
+    part = MIMEImage(qr.qr_png(enrolment.checkin_token), "png")
+    part.add_header("Content-ID", "<checkin-code>")
+    part.add_header("Content-Disposition", "attachment", filename=CHECKIN_CODE_FILENAME)
+    return part
 
 
 def _invitation_method(enrolment: Enrolment, kind: str) -> str | None:
@@ -160,13 +185,16 @@ def render_enrolment_email(
         invitations = (
             ical.invitations(enrolment, method=method, removed_days=removed_days) if method else []
         )
+    attachments = [_attachment(invitation) for invitation in invitations]
+    if context["checkin_code"]:
+        attachments.append(_checkin_attachment(enrolment))
     prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "[Formativ] ")
     return EmailMessage(
         subject=prefix + " ".join(subject.split()),
         body=_tidy(body),
         to=[person.email],
         headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
-        attachments=[_attachment(invitation) for invitation in invitations],
+        attachments=attachments,
     )
 
 

@@ -574,7 +574,8 @@ def person_enrolment_list(*, professional) -> QuerySet[Enrolment]:
         api_enrolment_list()
         .filter(professional=professional)
         .select_related("training_session__county", "training_session__venue")
-        .prefetch_related("training_session__days")
+        # The marks: per-day attendance on "my trainings".
+        .prefetch_related("training_session__days", "attendance")
         .annotate(
             session_last_day=Subquery(
                 days.order_by()
@@ -848,16 +849,23 @@ def checkin_day(*, training_session: TrainingSession, now=None) -> SessionDay | 
     )
 
 
-def attendance_day_rows(*, day: SessionDay) -> list[Enrolment]:
-    """The confirmed participants of the day's session, by name, each with `mark` (their
-    Attendance for the day, or None). Two queries, whatever the number of people."""
-    rows = list(
-        Enrolment.objects.filter(
-            training_session_id=day.training_session_id, status=Enrolment.Status.CONFIRMED
-        )
+def attendance_participants(*, training_session: TrainingSession) -> QuerySet[Enrolment]:
+    """The confirmed participants of a session, by name, with their institution."""
+    return _participants(training_session.pk)
+
+
+def _participants(session_id: int) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(training_session_id=session_id, status=Enrolment.Status.CONFIRMED)
         .select_related("professional__institution", "professional__category")
         .order_by("professional__last_name", "professional__first_name", "pk")
     )
+
+
+def attendance_day_rows(*, day: SessionDay) -> list[Enrolment]:
+    """The confirmed participants of the day's session, by name, each with `mark` (their
+    Attendance for the day, or None). Two queries, whatever the number of people."""
+    rows = list(_participants(day.training_session_id))
     marks = {
         a.enrolment_id: a for a in Attendance.objects.filter(day=day).select_related("marked_by")
     }
@@ -948,9 +956,57 @@ def attendance_reconciliation(*, training_session: TrainingSession) -> list[DayR
 
 
 def certificate_eligible(*, enrolment: Enrolment) -> bool:
-    """Whether the person has earned the course's certificate: the completion rule's stored
-    result, for a course that gives one."""
+    """Whether the person has earned the course's certificate: a confirmed participant whose
+    stored completion result says completed, in a course that gives one."""
     return (
-        enrolment.completion == Enrolment.Completion.COMPLETED
+        enrolment.status == Enrolment.Status.CONFIRMED
+        and enrolment.completion == Enrolment.Completion.COMPLETED
         and enrolment.training_session.course.certificate_type != CertificateType.NONE
     )
+
+
+# --- participant check-in (helper C)
+
+
+@dataclass(frozen=True)
+class SelfCheckinPreview:
+    """What a self check-in with a projected code would do now, for the page the projected QR
+    opens. Reads only: `services.checkin_self` decides when the person confirms.
+
+    problem: "" when the person may check in, else the service's refusal ("unknown",
+    "expired", "not_participant"); already: they are marked present for the day."""
+
+    window: CheckInWindow | None
+    problem: str = ""
+    already: bool = False
+
+
+def self_checkin_preview(*, code: str, user, now=None) -> SelfCheckinPreview:
+    """`code`: normalised (`services.normalise_checkin_code`). Three queries at most."""
+    now = now or timezone.now()
+    window = (
+        CheckInWindow.objects.select_related("day__training_session__course")
+        .filter(code=code)
+        .first()
+        if code
+        else None
+    )
+    if window is None:
+        return SelfCheckinPreview(None, "unknown")
+    if not (window.opens_at <= now < window.closes_at):
+        return SelfCheckinPreview(window, "expired")
+    enrolment = (
+        Enrolment.objects.filter(
+            training_session_id=window.day.training_session_id,
+            professional__user=user,
+            status=Enrolment.Status.CONFIRMED,
+        ).first()
+        if getattr(user, "pk", None)
+        else None
+    )
+    if enrolment is None:
+        return SelfCheckinPreview(window, "not_participant")
+    already = Attendance.objects.filter(
+        enrolment=enrolment, day=window.day, status=Attendance.Status.PRESENT
+    ).exists()
+    return SelfCheckinPreview(window, "", already)

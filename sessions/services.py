@@ -381,6 +381,8 @@ def _move(enrolment, status, *, acting_user, reason="", notify=True, offer_hours
         ]
     )
     _record(enrolment, from_status=previous, acting_user=acting_user, reason=reason)
+    if enrolment.training_session.status == Status.COMPLETED:  # a seat given or taken back
+        completion_compute(training_sessions=[enrolment.training_session])
     if notify:
         notify_enrolment(enrolment=enrolment, previous=previous)
 
@@ -1003,7 +1005,8 @@ class CheckIn:
 
 def _check_in(*, enrolment, day, method, acting_user) -> CheckIn:
     existing = Attendance.objects.filter(enrolment=enrolment, day=day).first()
-    if existing and existing.status == A.PRESENT:
+    # Present already, or marked late by the trainer (whose minutes a scan must not undo).
+    if existing and existing.status in ATTENDED:
         return CheckIn(enrolment, day, existing, already=True)
     attendance = _write_mark(
         enrolment=enrolment,
@@ -1039,12 +1042,16 @@ def checkin_scan(
     )
     if enrolment is None:
         raise ValidationError(_("This is not the check-in code of any registration."))
+    if training_session is not None:
+        # Whoever scans at this session's door hears that the code is for another one.
+        _check_attendance_taker(acting_user, training_session)
+        if enrolment.training_session_id != training_session.pk:
+            raise ValidationError(
+                _("This code is for another session: %(session)s.")
+                % {"session": enrolment.training_session}
+            )
     session = _lock_session(enrolment.training_session)
     _check_attendance_taker(acting_user, session)
-    if training_session is not None and session.pk != training_session.pk:
-        raise ValidationError(
-            _("This code is for another session: %(session)s.") % {"session": session}
-        )
     if day is not None and day.training_session_id != session.pk:
         raise ValidationError(_("This day is not a day of the session."))
     if session.status not in (Status.PUBLISHED, Status.COMPLETED):
@@ -1084,7 +1091,8 @@ def checkin_window_open(
     closes: only the newest code works."""
     session = _lock_session(day.training_session)
     _check_attendance_taker(acting_user, session)
-    minutes = minutes or settings.CHECKIN_WINDOW_MINUTES
+    if minutes is None:
+        minutes = settings.CHECKIN_WINDOW_MINUTES
     if not 1 <= minutes <= 240:
         raise ValidationError(_("A check-in window lasts between 1 and 240 minutes."))
     if session.status != Status.PUBLISHED:
@@ -1155,6 +1163,10 @@ def checkin_self(*, code: str, user) -> CheckIn:
             _("This code has expired. Ask the trainer for the current one."), code="expired"
         )
     session = _lock_session(window.day.training_session)
+    if session.status != Status.PUBLISHED:
+        raise ValidationError(
+            _("This code has expired. Ask the trainer for the current one."), code="expired"
+        )
     enrolment = (
         Enrolment.objects.select_related("professional", "training_session")
         .filter(training_session=session, professional__user=user, status=E.CONFIRMED)
@@ -1212,7 +1224,10 @@ def _check_readable(upload, kind) -> None:
                 raise ValueError("no end-of-file marker")
         else:
             with Image.open(upload) as image:
-                image.verify()
+                image.verify()  # structure and checksums
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.load()  # every pixel: a file cut short fails here
     except Exception as exc:  # Pillow raises many kinds; all mean "not a readable image"
         raise ValidationError(_("The file is damaged or incomplete; scan it again.")) from exc
     finally:
@@ -1320,24 +1335,24 @@ def completion_rule(
 def completion_compute(*, training_sessions) -> int:
     """Apply the completion rule to every confirmed participant of the given (completed)
     sessions and store the result on the enrolment; registrations without a seat get none.
-    Three queries per session, whatever its size. Returns the number of results stored."""
-    now = timezone.now()
-    stored = 0
+    Three reads per session whatever its size, and one update per distinct result. Returns
+    the number of results that changed."""
+    groups: dict[tuple, list[int]] = {}
     for session in training_sessions:
         course = session.course
         day_lengths = {d.pk: day_minutes(d) for d in session.days.all()}
         marks: dict[int, dict[int, tuple]] = {}
         for enrolment_id, day_id, status, minutes in Attendance.objects.filter(
-            enrolment__training_session=session
+            enrolment__training_session_id=session.pk
         ).values_list("enrolment_id", "day_id", "status", "minutes"):
             marks.setdefault(enrolment_id, {})[day_id] = (status, minutes)
-        changed = []
-        for enrolment in session.enrolments.only(
-            "pk", "status", "completion", "attended_minutes", "attended_days"
-        ):
-            if enrolment.status == E.CONFIRMED:
+        for pk, status, *stored in Enrolment.objects.filter(
+            training_session_id=session.pk
+        ).values_list("pk", "status", "completion", "attended_minutes", "attended_days"):
+            values: tuple = ("", None, None)
+            if status == E.CONFIRMED:
                 result = completion_rule(
-                    course=course, day_lengths=day_lengths, marks=marks.get(enrolment.pk, {})
+                    course=course, day_lengths=day_lengths, marks=marks.get(pk, {})
                 )
                 values = (
                     Enrolment.Completion.COMPLETED
@@ -1346,21 +1361,18 @@ def completion_compute(*, training_sessions) -> int:
                     result.minutes,
                     result.days,
                 )
-            else:
-                values = ("", None, None)
-            if (enrolment.completion, enrolment.attended_minutes, enrolment.attended_days) != (
-                values
-            ):
-                enrolment.completion, enrolment.attended_minutes, enrolment.attended_days = values
-                enrolment.completion_computed_at = now
-                changed.append(enrolment)
-        Enrolment.objects.bulk_update(
-            changed,
-            ["completion", "attended_minutes", "attended_days", "completion_computed_at"],
-            batch_size=500,
-        )
-        stored += len(changed)
-    return stored
+            if tuple(stored) != values:
+                groups.setdefault(values, []).append(pk)
+    now = timezone.now()
+    for (completion, minutes, days), pks in groups.items():
+        for start in range(0, len(pks), 500):
+            Enrolment.objects.filter(pk__in=pks[start : start + 500]).update(
+                completion=completion,
+                attended_minutes=minutes,
+                attended_days=days,
+                completion_computed_at=now if completion else None,
+            )
+    return sum(len(pks) for pks in groups.values())
 
 
 def completion_clear(*, training_session: TrainingSession) -> None:

@@ -33,4 +33,7 @@ urlpatterns = [
     ),
     path("inscrieri/<int:pk>/anulare/", views.CancelView.as_view(), name="cancel"),
     path("inscrieri/<int:pk>/raspuns/", views.RespondView.as_view(), name="respond"),
+    # Self check-in: the form for the code on the projector, and what the projected QR opens.
+    path("prezenta/", views.CheckinView.as_view(), name="checkin"),
+    path("prezenta/<str:code>/", views.CheckinCodeView.as_view(), name="checkin_code"),
 ]

@@ -11,19 +11,20 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from sessions import ical, selectors, services
+from sessions import ical, qr, ratelimit, selectors, services
 from sessions.forms import NominationForm, PeopleSearchForm
-from sessions.models import Enrolment, SessionDay, TrainingSession
-from training.models import County
+from sessions.models import Attendance, Enrolment, SessionDay, TrainingSession
+from training.models import CompletionBasis, County
 
 E = Enrolment.Status
 PEOPLE_PER_PAGE = 25
@@ -202,6 +203,126 @@ def calendar_subscription(
     )
 
 
+# --- "My trainings": check-in code, attendance, completion ----------------------------------
+
+
+@dataclass(frozen=True)
+class CheckinCode:
+    """A confirmed participant's personal check-in code: the QR that staff scan at the
+    entrance, and the same code as text for them to type when the camera fails."""
+
+    code: str
+    qr: SafeString
+    # The session runs today: the code is shown without a click.
+    today: bool
+
+    @property
+    def groups(self) -> list[str]:
+        """The code in groups of four, easier to read out and type (shown without spaces
+        between them, so that a copied code still works)."""
+        return [self.code[i : i + 4] for i in range(0, len(self.code), 4)]
+
+
+# The personal QR's size: 7 px per module, 231 px in all with the quiet zone, which fits the
+# narrowest phone screens and scans from one.
+CHECKIN_QR_SCALE = 7
+
+
+def checkin_code_of(
+    enrolment: Enrolment, days: Sequence[SessionDay], *, ended: bool, now
+) -> CheckinCode | None:
+    """The check-in code for a confirmed seat in a published session that is not over yet
+    and is held in a room (nobody scans a code at an online session)."""
+    session = enrolment.training_session
+    if (
+        ended
+        or enrolment.status != E.CONFIRMED
+        or session.status != TrainingSession.Status.PUBLISHED
+        or session.delivery_mode == TrainingSession.DeliveryMode.ONLINE
+    ):
+        return None
+    today = timezone.localdate(now)
+    runs_today = any(
+        selectors.checkin_open(day, now=now) or timezone.localdate(day.starts_at) == today
+        for day in days
+    )
+    title = _("Check-in code for “%(title)s”") % {"title": session.display_title}
+    return CheckinCode(
+        code=enrolment.checkin_token,
+        qr=qr.qr_svg(enrolment.checkin_token, scale=CHECKIN_QR_SCALE, title=title),
+        today=runs_today,
+    )
+
+
+@dataclass(frozen=True)
+class DayMark:
+    """One day of a session and how the person attended it (mark None: not marked)."""
+
+    day: SessionDay
+    mark: Attendance | None
+    over: bool  # the day has ended
+
+
+def day_marks_of(
+    enrolment: Enrolment, days: Sequence[SessionDay], *, ended: bool, now
+) -> list[DayMark]:
+    """The attendance per day, once the session has begun, for a confirmed seat (or a place
+    with marks, whatever became of it since): the days begun so far, all of them at the
+    end. Reads the prefetched marks: no query."""
+    marks = {mark.day_id: mark for mark in enrolment.attendance.all()}
+    session = enrolment.training_session
+    seated = enrolment.status == E.CONFIRMED and session.status in (
+        TrainingSession.Status.PUBLISHED,
+        TrainingSession.Status.COMPLETED,
+    )
+    if not (seated or marks):
+        return []
+    return [
+        DayMark(
+            day=day,
+            mark=marks.get(day.pk),
+            over=ended or day.ends_at <= now,
+        )
+        for day in days
+        if ended or day.starts_at <= now
+    ]
+
+
+@dataclass(frozen=True)
+class CompletionSummary:
+    """The completion rule's stored result, with what it was measured against."""
+
+    completed: bool
+    by_days: bool
+    attended_hours: float
+    scheduled_hours: float
+    min_percent: int
+    attended_days: int
+    scheduled_days: int
+    min_days: int
+
+
+def completion_summary_of(
+    enrolment: Enrolment, days: Sequence[SessionDay]
+) -> CompletionSummary | None:
+    """Shown once the session is completed and the person's result worked out."""
+    session = enrolment.training_session
+    if session.status != TrainingSession.Status.COMPLETED or not enrolment.completion:
+        return None
+    course = session.course
+    scheduled_minutes = sum(selectors.day_minutes(day) for day in days)
+    return CompletionSummary(
+        completed=enrolment.completion == Enrolment.Completion.COMPLETED,
+        by_days=course.completion_basis == CompletionBasis.DAYS,
+        attended_hours=enrolment.attended_hours or 0,
+        scheduled_hours=round(scheduled_minutes / 60, 1),
+        min_percent=course.min_attendance_percent,
+        attended_days=enrolment.attended_days or 0,
+        scheduled_days=len(days),
+        min_days=min(course.min_days or 1, len(days)),
+    )
+
+
 class _SignedInMixin(LoginRequiredMixin):
     """Sends visitors to sign in, and back to `login_next()` afterwards (a page they can GET)."""
 
@@ -311,9 +432,13 @@ class MyTrainingsView(_SignedInMixin, TemplateView):
                     enrolment.session_last_day is not None and enrolment.session_last_day < now
                 ) or enrolment.training_session.status == TrainingSession.Status.COMPLETED
                 session = enrolment.training_session
+                days = list(session.days.all())
+                enrolment.checkin_code = checkin_code_of(enrolment, days, ended=ended, now=now)
+                enrolment.day_marks = day_marks_of(enrolment, days, ended=ended, now=now)
+                enrolment.completion_summary = completion_summary_of(enrolment, days)
                 # "Add to calendar" for a live registration of a session still to come.
                 enrolment.calendar_links = (
-                    CalendarLinks.of(session, session.days.all())
+                    CalendarLinks.of(session, days)
                     if not ended
                     and enrolment.status in Enrolment.OPEN
                     and session.status == TrainingSession.Status.PUBLISHED
@@ -337,6 +462,9 @@ class MyTrainingsView(_SignedInMixin, TemplateView):
             else None,
             upcoming=upcoming,
             past=past,
+            checkin_today=any(
+                row.enrolment.checkin_code and row.enrolment.checkin_code.today for row in upcoming
+            ),
             profile_url=_with_next("accounts:profile", self.request.get_full_path()),
             here=self.request.get_full_path(),
         )
@@ -586,3 +714,112 @@ class NominateView(_SignedInMixin, TemplateView):
                     % {"name": name, "status": enrolment.get_status_display()},
                 )
         return redirect(request.get_full_path())
+
+
+# --- self check-in with the code on the projector --------------------------------------------
+
+
+def _checkin_problem(problem: str) -> str:
+    """The service's refusals, in the service's words, for the page the projected QR opens."""
+    return {
+        "unknown": _("This code is not valid. Check it on the screen and try again."),
+        "expired": _("This code has expired. Ask the trainer for the current one."),
+        "not_participant": _("You are not a confirmed participant of this session."),
+    }[problem]
+
+
+def _day_date(day: SessionDay) -> str:
+    return date_format(timezone.localtime(day.starts_at), "l, j F Y")
+
+
+class _CheckinMixin(_SignedInMixin):
+    """Self check-in: the signed-in participant marks themselves present for the day with the
+    short code the trainer projects. Every POST counts as an attempt (settings.
+    CHECKIN_ATTEMPTS_PER_15_MINUTES): over the limit, nothing is tried and the answer is 429."""
+
+    def form(self, *, code: str = "", error: str = "", status: int = 200):
+        return render(
+            self.request,
+            "training_sessions/checkin.html",
+            {"code": code, "error": error},
+            status=status,
+        )
+
+    def check_in(self, code: str):
+        request = self.request
+        if not ratelimit.checkin_attempt_allowed(request.user):
+            response = render(
+                request,
+                "training_sessions/checkin_limited.html",
+                {"minutes": ratelimit.WINDOW_SECONDS // 60},
+                status=429,
+            )
+            response["Retry-After"] = str(ratelimit.WINDOW_SECONDS)
+            return response
+        try:
+            result = services.checkin_self(code=code, user=request.user)
+        except ValidationError as exc:
+            return self.form(code=services.normalise_checkin_code(code), error=_error_text(exc))
+        session = result.enrolment.training_session
+        return render(
+            request,
+            "training_sessions/checkin_done.html",
+            {
+                "already": result.already,
+                "training_session": session,
+                "day": result.day,
+                "message": (
+                    _("You were already checked in for “%(title)s”, %(date)s: nothing changed.")
+                    if result.already
+                    else _("You are checked in for “%(title)s”, %(date)s.")
+                )
+                % {"title": session.display_title, "date": _day_date(result.day)},
+            },
+        )
+
+
+class CheckinView(_CheckinMixin, View):
+    """`prezenta/`: a form to type the code shown on the screen."""
+
+    def get(self, request, *args, **kwargs):
+        return self.form()
+
+    def post(self, request, *args, **kwargs):
+        code = request.POST.get("code", "")
+        if not services.normalise_checkin_code(code):
+            return self.form(error=_("Type the code shown on the screen."))
+        return self.check_in(code)
+
+
+class CheckinCodeView(_CheckinMixin, View):
+    """`prezenta/<code>/`, what the projected QR opens. GET only shows what a check-in would
+    do (link previewers and scanners fetch addresses: they must not check anybody in); the
+    button POSTs."""
+
+    def get(self, request, *args, **kwargs):
+        code = services.normalise_checkin_code(kwargs["code"])
+        preview = selectors.self_checkin_preview(code=code, user=request.user)
+        if preview.problem:
+            return self.form(
+                code=code,
+                error=_checkin_problem(preview.problem),
+                status=404 if preview.problem == "unknown" else 200,
+            )
+        day = preview.window.day
+        context = {
+            "training_session": day.training_session,
+            "day": day,
+            "window": preview.window,
+            "code": code,
+        }
+        if preview.already:
+            context.update(
+                already=True,
+                message=_("You are already checked in for “%(title)s”, %(date)s.")
+                % {"title": day.training_session.display_title, "date": _day_date(day)},
+            )
+            return render(request, "training_sessions/checkin_done.html", context)
+        return render(request, "training_sessions/checkin_confirm.html", context)
+
+    def post(self, request, *args, **kwargs):
+        return self.check_in(kwargs["code"])

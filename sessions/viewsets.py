@@ -78,6 +78,21 @@ def _may_see_roster(user) -> bool:
     return user.has_perm(VIEW_PERMISSION)
 
 
+def _attendance_button(session_pk, *, priority=6):
+    return Button(
+        _("Attendance"),
+        url=reverse(f"{URL_NAMESPACE}:attendance", args=[session_pk]),
+        icon_name="calendar-check",
+        priority=priority,
+    )
+
+
+def _may_take_attendance(user) -> bool:
+    # The session's own trainers reach the screen from "Take attendance"; the session list
+    # is the organisers'.
+    return user.has_perm(selectors.ATTENDANCE_PERMISSION)
+
+
 class SessionIndexView(generic.IndexView):
     default_ordering = "-first_day"
 
@@ -88,6 +103,8 @@ class SessionIndexView(generic.IndexView):
         buttons = super().get_list_more_buttons(instance)
         if _may_see_roster(self.request.user):
             buttons.append(_roster_button(instance.pk))
+        if _may_take_attendance(self.request.user):
+            buttons.append(_attendance_button(instance.pk))
         return buttons
 
 
@@ -97,6 +114,8 @@ class SessionInspectView(generic.InspectView):
         buttons = list(super().header_more_buttons)
         if _may_see_roster(self.request.user):
             buttons.append(_roster_button(self.object.pk))
+        if _may_take_attendance(self.request.user):
+            buttons.append(_attendance_button(self.object.pk))
         return buttons
 
 
@@ -134,6 +153,8 @@ class SessionEditView(SessionSaveWarningsMixin, ServiceEditView):
         buttons = list(super().header_more_buttons)
         if _may_see_roster(self.request.user):
             buttons.append(_roster_button(self.object.pk))
+        if _may_take_attendance(self.request.user):
+            buttons.append(_attendance_button(self.object.pk))
         return buttons
 
 
@@ -457,6 +478,7 @@ def _save_attendance(*, instance, acting_user, form):
         enrolment=instance.enrolment,
         day=instance.day,
         status=instance.status,
+        minutes=instance.minutes if instance.status == Attendance.Status.PARTIAL else None,
         method=Attendance.Method.STAFF,
         acting_user=acting_user,
     )
@@ -479,12 +501,13 @@ class AttendanceViewSet(ServiceViewSetMixin, ModelViewSet):
     search_fields = ["enrolment__professional__last_name", "enrolment__training_session__code"]
     list_filter = ["status", "method"]
     list_per_page = 50
-    form_fields = ["status"]
+    form_fields = ["status", "minutes"]
     list_display = [
         Column("participant", label=_("Participant"), accessor=lambda a: a.enrolment.professional),
         Column("session", label=_("Session"), accessor=lambda a: a.enrolment.training_session.code),
         Column("day", label=_("Day"), accessor=lambda a: _local_date(a.day.starts_at)),
         "status",
+        "minutes",
         "method",
     ]
 

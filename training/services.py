@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Callable
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
@@ -244,5 +245,34 @@ def _validate_trainer(trainer: Trainer) -> None:
     trainer.email = (trainer.email or "").strip().lower()
 
 
+# Trainers with an account reach their sessions' attendance screens in the admin; this group
+# gives them admin access and nothing else (what they may do is decided per session).
+TRAINERS_GROUP = "Formatori"
+
+
+def trainers_group() -> Group:
+    group, created = Group.objects.get_or_create(name=TRAINERS_GROUP)
+    if created:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+    return group
+
+
+@transaction.atomic
 def trainer_save(*, trainer: Trainer, acting_user) -> Trainer:
-    return model_save(instance=trainer, acting_user=acting_user, validate=_validate_trainer)
+    """Save a trainer. Linking a user account puts it in the trainers' group (admin access,
+    for the attendance screens of the trainer's own sessions); unlinking takes it out."""
+    before = (
+        Trainer.objects.filter(pk=trainer.pk).values_list("user_id", flat=True).first()
+        if trainer.pk
+        else None
+    )
+    trainer = model_save(instance=trainer, acting_user=acting_user, validate=_validate_trainer)
+    if before != trainer.user_id:
+        group = trainers_group()
+        if before:
+            group.user_set.remove(before)
+        if trainer.user_id:
+            group.user_set.add(trainer.user_id)
+    return trainer

@@ -157,7 +157,8 @@ def test_the_page_costs_the_same_whatever_the_number_of_registrations(
         enrol(session, person)
     assert Enrolment.objects.filter(professional=person).count() == count
     my_trainings(person_client)  # warm caches (site, locales)
-    # 15: the session days (Google Calendar links) and the calendar key are one query each.
-    with django_assert_max_num_queries(15):
+    # 16: the session days (Google Calendar links), the attendance marks and the calendar key
+    # are one query each.
+    with django_assert_max_num_queries(16):
         html = my_trainings(person_client)
     assert html.count('class="my-training"') == count
