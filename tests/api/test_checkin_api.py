@@ -175,7 +175,12 @@ class TestStaffScan:
     ):
         response = scan(client, staff_auth, maria.checkin_token, session, day=yesterday)
         body = json_error(response, 400)
-        assert body["detail"].startswith(start_of("Check-in for %(date)s is not open"))
+        assert body["detail"].startswith(
+            start_of(
+                "Check-in for %(date)s is not open: codes are accepted from an hour before "
+                "the day starts until it ends."
+            )
+        )
         assert marks() == []
 
     def test_a_day_of_another_session_is_refused(self, client, staff_auth, session, maria):
