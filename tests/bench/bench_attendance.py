@@ -15,6 +15,7 @@ baseline measured in the same run, and never fail on time.
 """
 
 import datetime
+import io
 import json
 import random
 import statistics
@@ -519,9 +520,36 @@ def _completion(vendor: str) -> dict:
     }
 
 
+def _signin_sheets(vendor: str) -> dict:
+    """The printable sign-in sheet of one day: 200 people against 30 (the same run), per page
+    against the bar BENCHMARKS.md gives for a tuned ReportLab page (6–12 ms)."""
+    from pypdf import PdfReader
+
+    from sessions.signin_sheet import signin_sheet_pdf
+
+    figures = {}
+    for people in (30, 200):
+        _, day = _screen_session(people, f"fisa{people}")
+        result = _measure(lambda day=day: signin_sheet_pdf(day=day))
+        pages = len(PdfReader(io.BytesIO(result["body"])).pages)
+        figures[people] = (result["ms"], result["queries"], pages, len(result["body"]))
+    (small_ms, small_q, small_pages, _), (big_ms, big_q, big_pages, big_size) = (
+        figures[30],
+        figures[200],
+    )
+    print(
+        f"[{vendor}] sign-in sheet PDF: 200 people {big_ms:.1f} ms, {big_pages} pages "
+        f"({big_ms / big_pages:.1f} ms per page), {big_size // 1024} KB, {big_q} queries; "
+        f"30 people (same run) {small_ms:.1f} ms, {small_pages} pages, {small_q} queries "
+        f"→ ×{big_ms / small_ms:.1f} the time for ×{200 / 30:.1f} the people"
+    )
+    return {"sheet_200_ms": round(big_ms, 1), "sheet_200_pages": big_pages}
+
+
 def test_attendance_screen_and_completion_at_scale():
     vendor = connection.vendor
     figures = {"vendor": vendor}
     figures.update(_marking_screen(vendor))
+    figures.update(_signin_sheets(vendor))
     figures.update(_completion(vendor))
     print(json.dumps(figures))
