@@ -19,6 +19,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
+    # Published for Open Badges verifiers: issuer profile, keys, status lists (no language).
+    path("credentials/", include("certificates.credential_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -34,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("cont/", include("allauth.urls")),
     path("cont/profil/", include("accounts.urls")),
     path("", include("sessions.urls")),
+    path("", include("certificates.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

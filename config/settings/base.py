@@ -174,6 +174,22 @@ ATTENDANCE_EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 CHECKIN_WINDOW_MINUTES = 15
 CHECKIN_ATTEMPTS_PER_15_MINUTES = 10
 
+# Certificates (see certificates/keys.py): the agency's Ed25519 credential key and its PDF
+# seal (key + X.509 certificate), from files named in the environment. Without them, and with
+# CERTIFICATE_DEV_KEYS on (development and tests), keys are generated on first use in
+# CERTIFICATE_DEV_KEY_DIR and a warning says so; production refuses to issue without them.
+CERTIFICATE_CREDENTIAL_KEY_FILE = env("FORMATIV_CREDENTIAL_KEY_FILE", "")
+CERTIFICATE_SEAL_KEY_FILE = env("FORMATIV_SEAL_KEY_FILE", "")
+CERTIFICATE_SEAL_CERT_FILE = env("FORMATIV_SEAL_CERT_FILE", "")
+CERTIFICATE_DEV_KEYS = env_bool("FORMATIV_CERTIFICATE_DEV_KEYS", True)
+CERTIFICATE_DEV_KEY_DIR = Path(
+    env("FORMATIV_CERTIFICATE_DEV_KEY_DIR", str(BASE_DIR / "var" / "keys"))
+)
+# Serials: <prefix>-<year>-<number>, e.g. ANES-2026-000123.
+CERTIFICATE_SERIAL_PREFIX = env("FORMATIV_CERTIFICATE_SERIAL_PREFIX", "ANES")
+# Public verification lookups allowed per client address and minute.
+CERTIFICATE_VERIFY_PER_MINUTE = 30
+
 # Background work: the Django tasks API with the database backend and its worker
 # (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

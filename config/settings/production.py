@@ -12,6 +12,8 @@ for _name in ("DJANGO_SECRET_KEY", "FORMATIV_PII_KEY", "DJANGO_ALLOWED_HOSTS"):
         raise ImproperlyConfigured(f"{_name} must be set in production.")
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# Certificates are signed only with the keys configured for the agency, never generated ones.
+CERTIFICATE_DEV_KEYS = False
 FORMATIV_PII_KEY = env("FORMATIV_PII_KEY")
 
 STORAGES["staticfiles"] = {

@@ -20,3 +20,4 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 # Scanned evidence uploaded by tests goes to a throw-away folder.
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="formativ-private-"))  # noqa: F405
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="formativ-media-"))  # noqa: F405
+CERTIFICATE_DEV_KEY_DIR = Path(tempfile.mkdtemp(prefix="formativ-keys-"))  # noqa: F405

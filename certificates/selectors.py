@@ -1,0 +1,123 @@
+"""Reading certificates: who may have one, what a session's issuing stands at, a holder's own
+certificates, and the public verification lookup."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from certificates.models import Certificate, IssueRun
+from sessions.models import Enrolment, TrainingSession
+from training.models import CertificateType
+
+V = Certificate.Status
+
+ISSUE_PERMISSION = "certificates.add_certificate"
+REVOKE_PERMISSION = "certificates.revoke_certificate"
+VIEW_PERMISSION = "certificates.view_certificate"
+
+
+def _valid_certificate():
+    return Certificate.objects.filter(enrolment=OuterRef("pk"), status=V.VALID)
+
+
+def eligible_enrolments(*, training_session: TrainingSession) -> QuerySet[Enrolment]:
+    """The session's enrolments whose result earns the course's certificate (the queryset
+    form of sessions.selectors.certificate_eligible)."""
+    qs = training_session.enrolments.filter(
+        status=Enrolment.Status.CONFIRMED, completion=Enrolment.Completion.COMPLETED
+    )
+    if training_session.course.certificate_type == CertificateType.NONE:
+        return qs.none()
+    return qs
+
+
+def certificate_candidates(*, training_session: TrainingSession) -> QuerySet[Enrolment]:
+    """Eligible enrolments still without a valid certificate, in a stable order."""
+    return (
+        eligible_enrolments(training_session=training_session)
+        .filter(~Exists(_valid_certificate()))
+        .select_related("professional__institution", "training_session__course")
+        .order_by("professional__last_name", "professional__first_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    confirmed: int
+    eligible: int
+    certified: int
+
+    @property
+    def to_issue(self) -> int:
+        return self.eligible - self.certified
+
+    @property
+    def not_eligible(self) -> int:
+        return self.confirmed - self.eligible
+
+
+def issue_summary(*, training_session: TrainingSession) -> IssueSummary:
+    confirmed = training_session.enrolments.filter(status=Enrolment.Status.CONFIRMED)
+    eligible = eligible_enrolments(training_session=training_session)
+    return IssueSummary(
+        confirmed=confirmed.count(),
+        eligible=eligible.count(),
+        certified=eligible.filter(Exists(_valid_certificate())).count(),
+    )
+
+
+def active_issue_run(*, training_session: TrainingSession) -> IssueRun | None:
+    return (
+        IssueRun.objects.filter(
+            training_session=training_session,
+            status__in=(IssueRun.Status.QUEUED, IssueRun.Status.RUNNING),
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def certificates_of_user(*, user) -> QuerySet[Certificate]:
+    """A signed-in person's own certificates (all statuses, newest first)."""
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(enrolment__professional__user=user).select_related(
+        "enrolment__training_session__course", "superseded_by"
+    )
+
+
+def certificate_of_user(*, user, serial: str) -> Certificate | None:
+    return certificates_of_user(user=user).filter(serial=serial).first()
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The public lookup: the printed code, with or without its dashes, any case."""
+    normalized = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if not normalized or len(normalized) > 32:
+        return None
+    return Certificate.objects.select_related("superseded_by").filter(code=normalized).first()
+
+
+def certificates_for_staff(*, user) -> QuerySet[Certificate]:
+    """What an organiser may list: every certificate, for those who may view them."""
+    if not user.has_perm(VIEW_PERMISSION):
+        return Certificate.objects.none()
+    return Certificate.objects.select_related(
+        "enrolment__professional", "enrolment__training_session__course", "superseded_by"
+    )
+
+
+def status_list_positions(*, list_number: int) -> list[int]:
+    """The set bits of a status list: certificates revoked or replaced."""
+    from certificates.credentials import STATUS_LIST_SIZE
+
+    start = (list_number - 1) * STATUS_LIST_SIZE
+    indexes = (
+        Certificate.objects.filter(
+            status_index__gte=start,
+            status_index__lt=start + STATUS_LIST_SIZE,
+        )
+        .exclude(status=V.VALID)
+        .values_list("status_index", flat=True)
+    )
+    return [i - start for i in indexes]
