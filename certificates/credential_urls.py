@@ -11,5 +11,5 @@ urlpatterns = [
     path("issuer", credential_views.issuer, name="issuer"),
     path("keys/<str:kid>", credential_views.key, name="key"),
     path("status/<int:number>", credential_views.status_list, name="status_list"),
-    path("achievements/<str:code>", credential_views.achievement, name="achievement"),
+    path("achievements/<path:code>", credential_views.achievement, name="achievement"),
 ]

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from certificates.models import DEFAULT_ISSUER, PLACEHOLDERS, CertificateTemplate
 from sessions.models import Enrolment
@@ -24,14 +24,23 @@ DEFAULT_TITLES = {
     CertificateType.PARTICIPATION: gettext_noop("Certificate of attendance"),
     CertificateType.COMPLETION: gettext_noop("Certificate of completion"),
 }
+# (kind, the session lasted more than one day) -> the standard text.
 DEFAULT_BODIES = {
-    CertificateType.PARTICIPATION: gettext_noop(
-        "has attended the training “{course}”, held in {county} on {dates}, "
-        "with a duration of {hours} hours."
+    (CertificateType.PARTICIPATION, True): gettext_noop(
+        "has attended the training “{course}”, held in {county} from {dates}, "
+        "with a duration of {duration}."
     ),
-    CertificateType.COMPLETION: gettext_noop(
+    (CertificateType.PARTICIPATION, False): gettext_noop(
+        "has attended the training “{course}”, held in {county} on {dates}, "
+        "with a duration of {duration}."
+    ),
+    (CertificateType.COMPLETION, True): gettext_noop(
+        "has completed the training “{course}”, held in {county} from {dates}, "
+        "with a duration of {duration}."
+    ),
+    (CertificateType.COMPLETION, False): gettext_noop(
         "has completed the training “{course}”, held in {county} on {dates}, "
-        "with a duration of {hours} hours."
+        "with a duration of {duration}."
     ),
 }
 
@@ -82,12 +91,20 @@ def models_q_for(*, course_id, project_id):
     return q
 
 
-def _hours(value) -> str:
+def format_hours(value) -> str:
     value = Decimal(value or 0).normalize()
     return f"{value:f}".replace(".", ",") if value != value.to_integral() else str(int(value))
 
 
-def _dates(starts_on: datetime.date, ends_on: datetime.date) -> str:
+def format_duration(value) -> str:
+    """ "16 ore", "24 de ore", "1 oră", "7,5 ore": the hours with their noun, in the active
+    language (Romanian puts "de" before 20 and more)."""
+    hours = format_hours(value)
+    count = int(Decimal(value or 0))
+    return ngettext("%(hours)s hour", "%(hours)s hours", count) % {"hours": hours}
+
+
+def format_dates(starts_on: datetime.date, ends_on: datetime.date) -> str:
     if starts_on == ends_on:
         return date_format(starts_on, "j F Y")
     if (starts_on.year, starts_on.month) == (ends_on.year, ends_on.month):
@@ -97,34 +114,30 @@ def _dates(starts_on: datetime.date, ends_on: datetime.date) -> str:
     return f"{date_format(starts_on, 'j F Y')} – {date_format(ends_on, 'j F Y')}"
 
 
-def certified_data(
+def compose_data(
     *,
-    enrolment: Enrolment,
+    values: dict,
+    kind: str,
     template: CertificateTemplate | None,
+    codes: dict,
     days: tuple[datetime.date, datetime.date],
     issued_on: datetime.date,
 ) -> dict:
-    """Everything the certificate states, frozen: it never changes after issue, even if the
-    person, the course or the template is later edited. `days`: the first and last day of
-    the session (local dates). Names are normalised (NFC, comma-below ș ț)."""
-    session = enrolment.training_session
-    course = session.course
-    person = enrolment.professional
+    """The frozen data from the placeholder values (`values`: name, course, session, county,
+    institution, project, hours as a number), the course and session codes (`codes`:
+    course_code, session_code) and the template. Also what a template's specimen shows."""
     language = template.language if template else settings.LANGUAGE_CODE
-    kind = course.certificate_type
     with translation.override(language):
         values = {
-            "name": normalize_text(f"{person.first_name} {person.last_name}"),
-            "course": normalize_text(course.title),
-            "session": normalize_text(session.display_title),
-            "dates": _dates(*days),
-            "hours": _hours(course.hours),
-            "county": session.county.name if session.county_id else "",
-            "institution": normalize_text(person.institution.name) if person.institution_id else "",
-            "project": normalize_text(session.project.name) if session.project_id else "",
+            **{key: normalize_text(str(value)) for key, value in values.items()},
+            "dates": format_dates(*days),
+            "duration": format_duration(values["hours"]),
+            "hours": format_hours(values["hours"]),
         }
         title = (template.title if template else "") or gettext(DEFAULT_TITLES[kind])
-        body = (template.body if template else "") or gettext(DEFAULT_BODIES[kind])
+        body = (template.body if template else "") or gettext(
+            DEFAULT_BODIES[kind, days[0] != days[1]]
+        )
         return {
             "version": 1,
             "language": language,
@@ -132,10 +145,10 @@ def certified_data(
             "title": normalize_text(title),
             "text": normalize_text(body.format(**values)),
             "holder_name": values["name"],
-            "course_code": course.code,
+            "course_code": codes["course_code"],
             "course_title": values["course"],
             "course_hours": values["hours"],
-            "session_code": session.code,
+            "session_code": codes["session_code"],
             "session_title": values["session"],
             "starts_on": days[0].isoformat(),
             "ends_on": days[1].isoformat(),
@@ -151,6 +164,37 @@ def certified_data(
                 for s in (template.signatories.all() if template else ())
             ],
         }
+
+
+def certified_data(
+    *,
+    enrolment: Enrolment,
+    template: CertificateTemplate | None,
+    days: tuple[datetime.date, datetime.date],
+    issued_on: datetime.date,
+) -> dict:
+    """Everything the certificate states, frozen: it never changes after issue, even if the
+    person, the course or the template is later edited. `days`: the first and last day of
+    the session (local dates). Names are normalised (NFC, comma-below ș ț)."""
+    session = enrolment.training_session
+    course = session.course
+    person = enrolment.professional
+    return compose_data(
+        values={
+            "name": f"{person.first_name} {person.last_name}",
+            "course": course.title,
+            "session": session.display_title,
+            "hours": course.hours,
+            "county": session.county.name if session.county_id else "",
+            "institution": person.institution.name if person.institution_id else "",
+            "project": session.project.name if session.project_id else "",
+        },
+        kind=course.certificate_type,
+        template=template,
+        codes={"course_code": course.code, "session_code": session.code},
+        days=days,
+        issued_on=issued_on,
+    )
 
 
 def verification_url(code: str) -> str:

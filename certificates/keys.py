@@ -122,22 +122,10 @@ class SealMaterial:
     development: bool
 
 
-def _dev_seal(directory: Path) -> tuple[Path, Path]:
-    key_path, cert_path = directory / "seal-key.pem", directory / "seal-cert.pem"
-    if key_path.exists() and cert_path.exists():
-        return key_path, cert_path
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "RO"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Formativ (development)"),
-            x509.NameAttribute(
-                NameOID.COMMON_NAME, "Formativ development seal - not for production"
-            ),
-        ]
-    )
+def self_signed_seal_certificate(key, name: x509.Name) -> x509.Certificate:
+    """A self-signed seal certificate for `key`: development and testing installations."""
     now = datetime.datetime.now(datetime.UTC)
-    cert = (
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -162,6 +150,23 @@ def _dev_seal(directory: Path) -> tuple[Path, Path]:
         )
         .sign(key, hashes.SHA256())
     )
+
+
+def _dev_seal(directory: Path) -> tuple[Path, Path]:
+    key_path, cert_path = directory / "seal-key.pem", directory / "seal-cert.pem"
+    if key_path.exists() and cert_path.exists():
+        return key_path, cert_path
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "RO"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Formativ (development)"),
+            x509.NameAttribute(
+                NameOID.COMMON_NAME, "Formativ development seal - not for production"
+            ),
+        ]
+    )
+    cert = self_signed_seal_certificate(key, name)
     try:
         _write_private(key_path, _pem(key))
         _write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))

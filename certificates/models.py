@@ -21,7 +21,8 @@ PLACEHOLDERS = {
     "course": _("the course title"),
     "session": _("the session title"),
     "dates": _("the session dates"),
-    "hours": _("the course hours"),
+    "hours": _("the course hours (a number)"),
+    "duration": _("the course hours with their unit, e.g. “16 ore”"),
     "county": _("the county where the session was held"),
     "institution": _("the holder's institution"),
     "project": _("the project"),
@@ -95,7 +96,7 @@ class CertificateTemplate(ClusterableModel):
         blank=True,
         help_text=_(
             "Leave empty for the standard text. Placeholders: {name}, {course}, {session}, "
-            "{dates}, {hours}, {county}, {institution}, {project}."
+            "{dates}, {hours}, {duration}, {county}, {institution}, {project}."
         ),
     )
     issuer_name = models.CharField(_("issuer"), max_length=255, default=DEFAULT_ISSUER)
@@ -135,6 +136,7 @@ class CertificateTemplate(ClusterableModel):
                 fields=["is_default"],
                 condition=Q(is_default=True),
                 name="certificates_one_default_template",
+                violation_error_message=_("Another template is already the default one."),
             ),
         ]
 

@@ -32,10 +32,12 @@ def eligible_enrolments(*, training_session: TrainingSession) -> QuerySet[Enrolm
 
 
 def certificate_candidates(*, training_session: TrainingSession) -> QuerySet[Enrolment]:
-    """Eligible enrolments still without a valid certificate, in a stable order."""
+    """Eligible enrolments that never had a certificate, in a stable order. A revoked
+    certificate is not issued again by a later run: revocation is a decision about the
+    person's certificate, which re-running the session's issue must not undo."""
     return (
         eligible_enrolments(training_session=training_session)
-        .filter(~Exists(_valid_certificate()))
+        .filter(~Exists(Certificate.objects.filter(enrolment=OuterRef("pk"))))
         .select_related("professional__institution", "training_session__course")
         .order_by("professional__last_name", "professional__first_name", "pk")
     )
@@ -45,11 +47,12 @@ def certificate_candidates(*, training_session: TrainingSession) -> QuerySet[Enr
 class IssueSummary:
     confirmed: int
     eligible: int
-    certified: int
+    certified: int  # with a valid certificate
+    revoked: int = 0  # whose certificate was revoked: not issued again
 
     @property
     def to_issue(self) -> int:
-        return self.eligible - self.certified
+        return self.eligible - self.certified - self.revoked
 
     @property
     def not_eligible(self) -> int:
@@ -63,6 +66,10 @@ def issue_summary(*, training_session: TrainingSession) -> IssueSummary:
         confirmed=confirmed.count(),
         eligible=eligible.count(),
         certified=eligible.filter(Exists(_valid_certificate())).count(),
+        revoked=eligible.filter(
+            ~Exists(_valid_certificate()),
+            Exists(Certificate.objects.filter(enrolment=OuterRef("pk"), status=V.REVOKED)),
+        ).count(),
     )
 
 
@@ -92,7 +99,9 @@ def certificate_of_user(*, user, serial: str) -> Certificate | None:
 
 def certificate_by_code(code: str) -> Certificate | None:
     """The public lookup: the printed code, with or without its dashes, any case."""
-    normalized = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    from certificates.public import normalize_code
+
+    normalized = normalize_code(code)
     if not normalized or len(normalized) > 32:
         return None
     return Certificate.objects.select_related("superseded_by").filter(code=normalized).first()

@@ -308,10 +308,10 @@ def _change_status(*, certificate: Certificate, status: str, reason: str, acting
     transaction.on_commit(credentials.status_lists_changed)
 
 
-def _clean_reason(reason: str) -> str:
+def _clean_reason(reason: str, message: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError(_("Give the reason; it is shown on the verification page."))
+        raise CertificateError(message)
     return reason[:500]
 
 
@@ -320,7 +320,9 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user) ->
     """Revoke a valid certificate: the verification page, the API and the status list say so
     from now on."""
     _check_revoker(acting_user)
-    reason = _clean_reason(reason)
+    reason = _clean_reason(
+        reason, _("Give the reason for revoking; it is shown on the verification page.")
+    )
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != V.VALID:
         raise CertificateError(_("Only a valid certificate can be revoked."))
@@ -335,7 +337,9 @@ def certificate_reissue(*, certificate: Certificate, reason: str, acting_user) -
     """Replace a valid certificate with a new one (new serial and code, the data as it is
     now, e.g. a corrected name); the old one is marked superseded. Returns the new one."""
     _check_revoker(acting_user)
-    reason = _clean_reason(reason)
+    reason = _clean_reason(
+        reason, _("Give the reason for the new certificate; it is kept in the history.")
+    )
     old = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if old.status != V.VALID:
         raise CertificateError(_("Only a valid certificate can be re-issued."))

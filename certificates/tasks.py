@@ -23,7 +23,7 @@ def run_issue(run_id: int) -> str | None:
 def send_certificate_email(certificate_id: int) -> bool:
     certificate = (
         Certificate.objects.select_related(
-            "enrolment__professional", "enrolment__training_session__course"
+            "enrolment__professional__user", "enrolment__training_session__course"
         )
         .filter(pk=certificate_id, status=Certificate.Status.VALID)
         .first()

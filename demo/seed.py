@@ -613,6 +613,8 @@ def build_base(*, acting_user, stdout=None) -> Report:
                 # Completed: each participant's result (completed or not, hours attended).
                 training_session_complete(training_session=session, acting_user=acting_user)
 
+        _build_certificates(acting_user=acting_user, report=report)
+
         _build_attendance(
             people_by_county=people_by_county,
             counties=counties,
@@ -632,6 +634,66 @@ def build_base(*, acting_user, stdout=None) -> Report:
             report=report,
         )
     return report
+
+
+# --- certificates: issued for every completed demo session --------------------------------
+
+
+def _build_certificates(*, acting_user, report) -> None:
+    """Issue the completed sessions' certificates (sealed with the development keys the first
+    run generates) and, with an organiser at hand, revoke one to show how that looks."""
+    from certificates.models import Certificate
+    from certificates.services import certificate_issue_all, certificate_revoke
+
+    completed = TrainingSession.objects.filter(
+        code__startswith="DEMO-", status=TrainingSession.Status.COMPLETED
+    ).order_by("code")
+    for session in completed:
+        issued = certificate_issue_all(training_session=session, acting_user=None)
+        if issued:
+            report.add("certificates", issued)
+    revoked = Certificate.objects.filter(status=Certificate.Status.REVOKED).exists()
+    last = Certificate.objects.order_by("-serial").first()
+    if acting_user is not None and last is not None and not revoked:
+        certificate_revoke(
+            certificate=last,
+            reason="Exemplu: certificat emis din eroare (participantul nu a fost prezent).",
+            acting_user=acting_user,
+        )
+
+
+def demo_participant(*, password: str):
+    """A participant who holds a certificate, with a known password (development only), to
+    see "My trainings", the downloads and the verification page."""
+    from certificates.models import Certificate
+
+    certificate = (
+        Certificate.objects.filter(status=Certificate.Status.VALID)
+        .select_related("enrolment__professional__user")
+        .order_by("serial")
+        .first()
+    )
+    if certificate is None:
+        return None
+    person = certificate.enrolment.professional
+    user = person.user
+    if user is None:
+        User = get_user_model()
+        user = User.objects.filter(username="participant.demo").first() or User(
+            username="participant.demo", email=person.email
+        )
+        user.first_name, user.last_name = person.first_name, person.last_name
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        person.user = user
+        training_services.professional_save(professional=person, acting_user=None)
+    elif not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
 
 
 # --- attendance (issue 6): a session running today ------------------------------------------

@@ -574,8 +574,8 @@ def person_enrolment_list(*, professional) -> QuerySet[Enrolment]:
         api_enrolment_list()
         .filter(professional=professional)
         .select_related("training_session__county", "training_session__venue")
-        # The marks: per-day attendance on "my trainings".
-        .prefetch_related("training_session__days", "attendance")
+        # The marks: per-day attendance on "my trainings"; the certificates issued.
+        .prefetch_related("training_session__days", "attendance", "certificates")
         .annotate(
             session_last_day=Subquery(
                 days.order_by()

@@ -189,6 +189,10 @@ CERTIFICATE_DEV_KEY_DIR = Path(
 CERTIFICATE_SERIAL_PREFIX = env("FORMATIV_CERTIFICATE_SERIAL_PREFIX", "ANES")
 # Public verification lookups allowed per client address and minute.
 CERTIFICATE_VERIFY_PER_MINUTE = 30
+# The request header that carries the client's address when a reverse proxy stands in front
+# (e.g. HTTP_X_REAL_IP, set by nginx with `proxy_set_header X-Real-IP $remote_addr`); empty:
+# REMOTE_ADDR. Rate limits count per client address.
+CLIENT_ADDRESS_HEADER = env("FORMATIV_CLIENT_ADDRESS_HEADER", "")
 
 # Background work: the Django tasks API with the database backend and its worker
 # (`manage.py db_worker`).

@@ -183,3 +183,58 @@ def test_the_shipped_vc_context_is_the_w3c_recommendation():
     """The digest the VC Data Model 2.0 Recommendation (§B.1) publishes for its context."""
     digest = hashlib.sha256((CONTEXT_DIR / "credentials-v2.jsonld").read_bytes()).hexdigest()
     assert digest == "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"
+
+
+# --- the expanded-shape cache gives exactly pyld's canonical form ---------------------------
+
+AWKWARD = [
+    'Ana "Nana" Pop',
+    "back\\slash",
+    "line\nbreak\ttab\rreturn",
+    "Ștefan Țîrlea-Mănăilă",
+    "émoji 🎓 ∑",
+    "",
+    " leading and trailing ",
+    "<b>markup</b> & ampersand",
+    "urn:not-an-iri but text",
+    "x" * 300,
+]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_shape_cache_matches_pyld_on_awkward_text(seed):
+    import random
+
+    rng = random.Random(seed)
+    data = {key: rng.choice(AWKWARD) + str(rng.random()) for key in DATA}
+    data["course_code"] = rng.choice(["VD-01", "VD/01", "C 1", "ȘT-2"])  # a one-line field
+    data["starts_on"], data["ends_on"] = f"2026-01-0{rng.randint(1, 4)}", "2026-02-01"
+    unsigned = credentials.build_credential(
+        serial=f"ANES-2026-{rng.randint(0, 999999):06d}",
+        data=data,
+        issued_at=NOW,
+        status_index=rng.randint(0, 500_000),
+        verify_url=f"http://testserver/v/{rng.randint(0, 10**9)}",
+    )
+    assert credentials.canonicalize(unsigned) == credentials.canonicalize_full(unsigned)
+    config = {
+        "@context": unsigned["@context"],
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": f"2026-11-{rng.randint(10, 28)}T10:00:00Z",
+        "verificationMethod": f"http://testserver/credentials/keys/k{seed}",
+        "proofPurpose": "assertionMethod",
+    }
+    assert credentials.canonicalize(config) == credentials.canonicalize_full(config)
+
+
+def test_strings_that_expansion_would_change_go_the_slow_way():
+    """A relative IRI where an IRI belongs is resolved by expansion, not kept verbatim: the
+    shape cache must not be used for it (and the result is still pyld's)."""
+    _, unsigned = signed()
+    unsigned["id"] = "relative/credential"
+    unsigned["credentialStatus"]["statusListCredential"] = "status/1"
+    assert credentials.canonicalize(unsigned) == credentials.canonicalize_full(unsigned)
+    assert "relative/credential" not in credentials.canonicalize_full(
+        {**unsigned, "id": "urn:uuid:00000000-0000-0000-0000-000000000000"}
+    )

@@ -76,7 +76,8 @@ def test_a_session_not_yet_completed_gets_no_certificates(held, staff_user):
     )
     with pytest.raises(ValidationError) as error:
         issue(held.session, staff_user)
-    assert "completed" in error.value.messages[0]
+    expected = translation.gettext("Certificates are issued once the session is completed.")
+    assert error.value.messages == [expected]
     assert not Certificate.objects.exists()
 
 
@@ -368,3 +369,14 @@ def test_reissue_is_refused_when_the_rule_is_no_longer_met(issued, staff_user):
     old.refresh_from_db()
     assert old.status == V.VALID
     assert Certificate.objects.count() == 2
+
+
+def test_a_revoked_certificate_is_not_issued_again_by_a_later_run(issued, staff_user):
+    services.certificate_revoke(
+        certificate=issued[0], reason="Emis din eroare", acting_user=staff_user
+    )
+    session = issued[0].enrolment.training_session
+    assert issue(session, staff_user) == 0
+    assert not issued[0].enrolment.certificates.filter(status=V.VALID).exists()
+    summary = issue_summary(training_session=session)
+    assert (summary.certified, summary.revoked, summary.to_issue) == (1, 1, 0)

@@ -116,3 +116,24 @@ def test_seed_refuses_to_create_a_demo_superuser_outside_development(settings):
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_seed_issues_certificates_for_the_completed_sessions(settings, client):
+    from certificates.models import Certificate
+    from certificates.selectors import eligible_enrolments
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+
+    completed = TrainingSession.objects.filter(code__startswith="DEMO-", status="completed")
+    earned = sum(eligible_enrolments(training_session=s).count() for s in completed)
+    assert earned > 0
+    assert Certificate.objects.filter(status="valid").count() == earned - 1
+    revoked = Certificate.objects.get(status="revoked")
+    assert revoked.status_reason
+    # The demo participant signs in and finds their certificate.
+    assert "Demo participant" in out.getvalue()
+    certificate = Certificate.objects.filter(status="valid").order_by("serial").first()
+    user = certificate.enrolment.professional.user
+    assert user.check_password("formativ-demo")

@@ -8,7 +8,10 @@ import pytest
 CHROMIUM = os.environ.get("FORMATIV_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+# Per package: Playwright's synchronous API keeps an event loop running in the test thread
+# while the browser is open, and code that starts its own (pyHanko's asyncio.run) cannot run
+# beside it; the browser closes once the journeys are done.
+@pytest.fixture(scope="package")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):
         message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package."

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.pages import build_pages
-from demo.seed import build_base, build_large, demo_admin, demo_focal_point
+from demo.seed import build_base, build_large, demo_admin, demo_focal_point, demo_participant
 
 
 class Command(BaseCommand):
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         admin = None if no_admin else demo_admin(password=password)
         report = build_base(acting_user=admin)
         focal_point = None if no_admin else demo_focal_point(password=password)
+        participant = None if no_admin else demo_participant(password=password)
         pages = build_pages()
         if pages:
             report.add("pages", pages)
@@ -50,6 +51,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo admin: {settings.WAGTAILADMIN_BASE_URL}/admin/  e-mail: {admin.email}  "
                 f"password: {password}"
+            )
+        if participant is not None:
+            self.stdout.write(
+                f"Demo participant (holds certificates; see My trainings): "
+                f"e-mail: {participant.email}  password: {password}"
             )
         if focal_point is not None:
             self.stdout.write(
