@@ -189,7 +189,7 @@ def _notify_ready(certificate: Certificate) -> None:
 
 def _locked_session(training_session: TrainingSession) -> TrainingSession:
     session = (
-        TrainingSession.objects.select_for_update()
+        TrainingSession.objects.select_for_update(of=("self",))
         .select_related("course", "project", "county")
         .get(pk=training_session.pk)
     )

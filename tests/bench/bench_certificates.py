@@ -424,12 +424,17 @@ def test_certificate_pipeline(tmp_path):
         )
 
     if credential is not None:
+        # Issue runs take turns on the serial counter (gap-free serials: each chunk renders
+        # inside the transaction that reserves its numbers), so a whole project issues at one
+        # core's pace however many workers run; two cores are the issue's hardware bar.
+        one_core = PROJECT_SIZE / whole_rate
         seconds = PROJECT_SIZE / (whole_rate * CORES)
         print(
-            f"  projection: {PROJECT_SIZE:,} certificates, whole pipeline on {CORES} cores "
-            f"({whole_rate * CORES:.0f}/s): {seconds / 60:.1f} min "
-            f"(goal < {GOAL_PROJECT_SECONDS // 60} min: "
-            f"{'met' if seconds < GOAL_PROJECT_SECONDS else 'NOT met'})"
+            f"  projection: {PROJECT_SIZE:,} certificates, whole pipeline: {one_core / 60:.1f} min "
+            f"as Formativ issues them (one run at a time, {whole_rate:.0f}/s); "
+            f"{seconds / 60:.1f} min if {CORES} cores worked in parallel "
+            f"(goal < {GOAL_PROJECT_SECONDS // 60} min on {CORES} cores: "
+            f"{'met' if one_core < GOAL_PROJECT_SECONDS else 'NOT met'} even on one)"
         )
     print(
         "  vs ../shared/BENCHMARKS.md (their machine, ±25–40 %): pretix badges "

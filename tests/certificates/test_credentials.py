@@ -238,3 +238,49 @@ def test_strings_that_expansion_would_change_go_the_slow_way():
     assert "relative/credential" not in credentials.canonicalize_full(
         {**unsigned, "id": "urn:uuid:00000000-0000-0000-0000-000000000000"}
     )
+
+
+# --- what the issuer publishes ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_issuer_profile_lists_every_key_it_ever_signed_with(client):
+    from certificates.models import IssuerKey
+
+    credentials.publish_key(credential_key())
+    retired = IssuerKey.objects.create(kid="ed25519-retired", public_key_multibase="z6MkOld")
+    response = client.get(reverse("credentials:issuer"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    profile = response.json()
+    assert profile["id"] == credentials.issuer_id()
+    assert profile["type"] == ["Profile"]
+    methods = {m["id"]: m for m in profile["verificationMethod"]}
+    current = credentials.key_id(credential_key().kid)
+    assert set(profile["assertionMethod"]) == {current, credentials.key_id(retired.kid)}
+    assert methods[current]["publicKeyMultibase"] == credential_key().public_key_multibase
+    # The old key's own URL still answers after the rotation.
+    assert (
+        client.get(reverse("credentials:key", args=[retired.kid])).json()["publicKeyMultibase"]
+        == "z6MkOld"
+    )
+    assert client.get(reverse("credentials:key", args=["ed25519-unknown"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_status_list_that_holds_no_certificate_is_not_found(client):
+    assert client.get(reverse("credentials:status_list", args=[1])).status_code == 404
+    assert client.get(reverse("credentials:status_list", args=[0])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_achievement_of_a_course_is_published(client):
+    from tests.factories.training import CourseFactory
+
+    course = CourseFactory(code="VD/01", title="Violența domestică")
+    document = client.get(
+        credentials.achievement_id(course.code).removeprefix("http://testserver")
+    ).json()
+    assert document["id"] == credentials.achievement_id("VD/01")
+    assert document["name"] == "Violența domestică"
+    assert client.get(reverse("credentials:achievement", args=["NOPE"])).status_code == 404
