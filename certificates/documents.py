@@ -5,6 +5,7 @@ original said."""
 
 import datetime
 import string
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -94,6 +95,12 @@ def models_q_for(*, course_id, project_id):
 def format_hours(value) -> str:
     value = Decimal(value or 0).normalize()
     return f"{value:f}".replace(".", ",") if value != value.to_integral() else str(int(value))
+
+
+def search_fold(text: str) -> str:
+    """Text as staff type it when searching: no diacritics, any case ("Țîrlea" → "tirlea")."""
+    decomposed = unicodedata.normalize("NFKD", normalize_text(text).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def format_duration(value) -> str:

@@ -217,6 +217,8 @@ class Certificate(models.Model):
     )
     # What the certificate certifies, frozen at issue time (see certificates.documents).
     data = models.JSONField(_("certified data"))
+    # The holder's name folded (no diacritics, any case, any order): what staff search by.
+    holder_key = models.CharField(max_length=255, db_index=True, editable=False, default="")
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.VALID
     )

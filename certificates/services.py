@@ -25,6 +25,7 @@ from certificates import credentials, selectors
 from certificates.documents import (
     certified_data,
     document_for,
+    search_fold,
     template_for,
     verification_url,
 )
@@ -120,6 +121,7 @@ def _build(
         issued_at=issued_at,
         issued_by=acting_user,
         data=data,
+        holder_key=search_fold(data["holder_name"])[:255],
         status_index=status_index,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         sealed=True,

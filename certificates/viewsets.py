@@ -27,7 +27,7 @@ from certificates.admin_views import (
     admin_url,
     certificate_list_url,
 )
-from certificates.documents import verification_url
+from certificates.documents import search_fold, verification_url
 from certificates.models import PLACEHOLDERS, Certificate, CertificateTemplate
 from training.admin_views import ServiceCreateView, ServiceEditView, ServiceViewSetMixin
 from training.models import CertificateType, Course
@@ -65,13 +65,16 @@ class CertificateIndexView(ForbiddenMixin, generic.IndexView):
         return selectors.certificates_for_staff(user=self.request.user)
 
     def search_queryset(self, queryset):
-        """Every word in the serial or the holder's name (as the certificate states it)."""
+        """Every word in the serial or the holder's name, diacritics and case ignored
+        ("tirlea" finds "Țîrlea")."""
         if not self.is_searching:
             return queryset
         for word in self.search_query.split()[:6]:
-            queryset = queryset.filter(
-                Q(serial__icontains=word) | Q(data__holder_name__icontains=word)
-            )
+            match = Q(serial__icontains=word)
+            folded = search_fold(word)
+            if folded:
+                match |= Q(holder_key__contains=folded)
+            queryset = queryset.filter(match)
         return queryset
 
 
@@ -217,7 +220,7 @@ class CertificateViewSet(ModelViewSet):
     # forbids adding, editing and deleting them here.
     form_fields = []
     search_backend_name = None
-    search_fields = ["serial", "data__holder_name"]
+    search_fields = ["serial", "holder_key"]
     filterset_class = CertificateFilterSet
     list_per_page = 50
     list_display = [
