@@ -29,7 +29,8 @@ def _counts():
 
 def test_seed_builds_a_realistic_country_wide_picture_and_is_idempotent(settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+    seeded = io.StringIO()
+    call_command("seed_demo", stdout=seeded)
     first = _counts()
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
@@ -52,6 +53,20 @@ def test_seed_builds_a_realistic_country_wide_picture_and_is_idempotent(settings
     assert SeminarPage.objects.filter(locale__language_code="ro").exists()
     assert CalendarPage.objects.filter(locale__language_code="en").exists()
     assert ProjectPage.objects.filter(locale__language_code="ro").count() == 2
+
+    # Certificates for everyone who completed a demo session, one of them revoked; the demo
+    # participant signs in and finds theirs.
+    from certificates.models import Certificate
+    from certificates.selectors import eligible_enrolments
+
+    completed = TrainingSession.objects.filter(code__startswith="DEMO-", status="completed")
+    earned = sum(eligible_enrolments(training_session=s).count() for s in completed)
+    assert earned > 0
+    assert Certificate.objects.filter(status="valid").count() == earned - 1
+    assert Certificate.objects.get(status="revoked").status_reason
+    assert "Demo participant" in seeded.getvalue()
+    certificate = Certificate.objects.filter(status="valid").order_by("serial").first()
+    assert certificate.enrolment.professional.user.check_password("formativ-demo")
 
 
 def test_seed_shows_registration_at_work(settings):
@@ -116,24 +131,3 @@ def test_seed_refuses_to_create_a_demo_superuser_outside_development(settings):
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(username="admin").exists()
-
-
-def test_seed_issues_certificates_for_the_completed_sessions(settings, client):
-    from certificates.models import Certificate
-    from certificates.selectors import eligible_enrolments
-
-    settings.DEBUG = True
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-
-    completed = TrainingSession.objects.filter(code__startswith="DEMO-", status="completed")
-    earned = sum(eligible_enrolments(training_session=s).count() for s in completed)
-    assert earned > 0
-    assert Certificate.objects.filter(status="valid").count() == earned - 1
-    revoked = Certificate.objects.get(status="revoked")
-    assert revoked.status_reason
-    # The demo participant signs in and finds their certificate.
-    assert "Demo participant" in out.getvalue()
-    certificate = Certificate.objects.filter(status="valid").order_by("serial").first()
-    user = certificate.enrolment.professional.user
-    assert user.check_password("formativ-demo")
