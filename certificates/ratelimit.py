@@ -2,15 +2,15 @@
 verification codes cannot be guessed, and the limit keeps anybody from trying.
 
 Counted in the shared cache per client address (settings.CLIENT_ADDRESS_HEADER behind a
-reverse proxy, else REMOTE_ADDR), in
-fixed one-minute windows. The address is kept only as a keyed hash, for at most the window,
+reverse proxy, else REMOTE_ADDR), in fixed one-minute windows. The address is kept only as a keyed hash, for at most the window,
 and neither it nor the code looked up is logged."""
 
 import hashlib
 import hmac
 
 from django.conf import settings
-from django.core.cache import cache
+
+from sessions.ratelimit import window_count
 
 WINDOW_SECONDS = 60
 
@@ -27,11 +27,5 @@ def _client_key(request) -> str:
 def verification_lookup_allowed(request) -> bool:
     """Count one lookup by the request's client; False once over
     settings.CERTIFICATE_VERIFY_PER_MINUTE in the current window."""
-    key = _client_key(request)
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        lookups = cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window starts
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        lookups = 1
+    lookups = window_count(_client_key(request), seconds=WINDOW_SECONDS)
     return lookups <= settings.CERTIFICATE_VERIFY_PER_MINUTE
