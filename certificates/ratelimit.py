@@ -2,8 +2,8 @@
 verification codes cannot be guessed, and the limit keeps anybody from trying.
 
 Counted in the shared cache per client address (settings.CLIENT_ADDRESS_HEADER behind a
-reverse proxy, else REMOTE_ADDR), in fixed one-minute windows. The address is kept only as a keyed hash, for at most the window,
-and neither it nor the code looked up is logged."""
+reverse proxy, else REMOTE_ADDR), in fixed one-minute windows. The address is kept only as a
+keyed hash, for at most the window, and neither it nor the code looked up is logged."""
 
 import hashlib
 import hmac
