@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 
 from certificates.models import Certificate, IssueRun
 from tests.certificates.conftest import held_session
-from tests.e2e.conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.e2e,
@@ -20,37 +19,6 @@ pytestmark = [
 
 # Set to a folder to keep screenshots of the screens (for a look, not for the assertions).
 SCREENSHOTS = os.environ.get("FORMATIV_SCREENSHOTS", "")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for this module only: Playwright's sync API keeps an event loop running in
-    this thread while it is open, and the certificate tests that follow seal PDFs with
-    pyHanko, which runs its own loop (tests/e2e's session-wide browser would break them)."""
-    if not os.access(CHROMIUM, os.X_OK):
-        message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
-            yield browser
-            browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="ro-RO", timezone_id="Europe/Bucharest")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def shot(page, name):
