@@ -1416,3 +1416,150 @@ def calendar_token_revoke(*, user) -> bool:
     log(instance=token, action="formativ.calendar.token", user=user, data={"revoked": True})
     token.delete()
     return True
+
+
+# --- imports -------------------------------------------------------------------------------
+# The spreadsheet imports (imports.engine) validate their rows themselves and write thousands
+# of them at once; the import is audited as a whole.
+
+HISTORICAL_VENUE_NAME = "Loc nespecificat (import)"
+HISTORICAL_DAY_START = datetime.time(9, 0)
+
+
+def historical_session_create(
+    *,
+    code: str,
+    course,
+    project,
+    county,
+    start: datetime.date,
+    end: datetime.date,
+    hours,
+) -> TrainingSession:
+    """A session that took place before Formativ, known from a participation list: completed,
+    one day per calendar day from `start` to `end`, each as long as the course's hours shared
+    over the days (9:00 onwards), at the county's "place not stated" venue."""
+    venue, _created = Venue.objects.get_or_create(
+        name=HISTORICAL_VENUE_NAME, city=county.name, defaults={"county": county}
+    )
+    session = TrainingSession.objects.create(
+        code=code,
+        course=course,
+        project=project,
+        county=county,
+        venue=venue,
+        capacity=1,
+        status=Status.COMPLETED,
+        approval_mode=TrainingSession.ApprovalMode.MANUAL,
+        reminder_days=0,
+    )
+    day_count = (end - start).days + 1
+    minutes = max(30, int(float(hours) * 60 / day_count)) if hours else 8 * 60
+    zone = timezone.get_current_timezone()
+    SessionDay.objects.bulk_create(
+        [
+            SessionDay(
+                training_session=session,
+                starts_at=(
+                    starts := datetime.datetime.combine(
+                        start + datetime.timedelta(days=i), HISTORICAL_DAY_START, tzinfo=zone
+                    )
+                ),
+                ends_at=starts + datetime.timedelta(minutes=minutes),
+            )
+            for i in range(day_count)
+        ]
+    )
+    return session
+
+
+def enrolment_bulk_import(
+    *, pairs: list[tuple[int, int]], acting_user, reason: str
+) -> dict[tuple[int, int], int]:
+    """Confirmed places for (session id, person id) pairs, as an organiser's list gives them
+    (no capacity, window or eligibility rule: the list is what happened). Existing registrations
+    stay as they are. Returns the enrolment id of every pair, new or existing."""
+    wanted = set(pairs)
+    ids: dict[tuple[int, int], int] = {}
+    session_ids = {s for s, _p in wanted}
+    for pk, session_id, person_id in Enrolment.objects.filter(
+        training_session_id__in=session_ids, professional_id__in={p for _s, p in wanted}
+    ).values_list("pk", "training_session_id", "professional_id"):
+        if (session_id, person_id) in wanted:
+            ids[(session_id, person_id)] = pk
+    fresh = [
+        Enrolment(
+            training_session_id=s, professional_id=p, status=E.CONFIRMED, source=Source.IMPORT
+        )
+        for s, p in pairs
+        if (s, p) not in ids
+    ]
+    created = Enrolment.objects.bulk_create(fresh, batch_size=500)
+    user = acting_user if getattr(acting_user, "pk", None) else None
+    EnrolmentStatusChange.objects.bulk_create(
+        [
+            EnrolmentStatusChange(
+                enrolment=e, from_status="", to_status=E.CONFIRMED, changed_by=user, reason=reason
+            )
+            for e in created
+        ],
+        batch_size=500,
+    )
+    for e in created:
+        ids[(e.training_session_id, e.professional_id)] = e.pk
+    return ids
+
+
+def attendance_bulk_import(
+    *, marks: dict[tuple[int, int], tuple[str, int | None]], acting_user
+) -> int:
+    """Set (enrolment id, day id) -> (status, minutes) marks from an imported list; marks that
+    already say the same are left alone. Returns the number of marks written."""
+    if not marks:
+        return 0
+    existing: dict[tuple[int, int], Attendance] = {}
+    enrolment_ids = {e for e, _d in marks}
+    for start in range(0, len(enrolment_ids), 500):
+        chunk = list(enrolment_ids)[start : start + 500]
+        for mark in Attendance.objects.filter(enrolment_id__in=chunk).only(
+            "pk", "enrolment_id", "day_id", "status", "minutes"
+        ):
+            existing[(mark.enrolment_id, mark.day_id)] = mark
+    user = acting_user if getattr(acting_user, "pk", None) else None
+    fresh, changed = [], []
+    for (enrolment_id, day_id), (status, minutes) in marks.items():
+        mark = existing.get((enrolment_id, day_id))
+        if mark is None:
+            fresh.append(
+                Attendance(
+                    enrolment_id=enrolment_id,
+                    day_id=day_id,
+                    status=status,
+                    minutes=minutes,
+                    method=Attendance.Method.IMPORT,
+                    marked_by=user,
+                )
+            )
+        elif (mark.status, mark.minutes) != (status, minutes):
+            mark.status, mark.minutes = status, minutes
+            mark.method, mark.marked_by = Attendance.Method.IMPORT, user
+            mark.marked_at = timezone.now()
+            changed.append(mark)
+    Attendance.objects.bulk_create(fresh, batch_size=500)
+    Attendance.objects.bulk_update(
+        changed, ["status", "minutes", "method", "marked_by", "marked_at"], batch_size=500
+    )
+    return len(fresh) + len(changed)
+
+
+def enrolment_certificate_references_set(*, references: dict[int, str]) -> int:
+    """Record certificates issued outside Formativ (enrolment id -> series and number)."""
+    changed = [
+        Enrolment(pk=pk, certificate_reference=references[pk])
+        for pk, stored in Enrolment.objects.filter(pk__in=list(references)).values_list(
+            "pk", "certificate_reference"
+        )
+        if stored != references[pk]
+    ]
+    Enrolment.objects.bulk_update(changed, ["certificate_reference"], batch_size=500)
+    return len(changed)

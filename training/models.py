@@ -668,3 +668,98 @@ class Trainer(models.Model):
 
     def __str__(self):
         return self.full_name
+
+
+class PersonIdentifier(models.Model):
+    """Every e-mail address, phone number and spelling of the name seen for a person, besides
+    the ones on the record itself (people use a work and a personal address; lists spell names
+    differently). Matching considers all of them, and a later list adds to them instead of
+    overwriting what an earlier one established."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("e-mail address")
+        PHONE = "phone", _("phone number")
+        NAME = "name", _("spelling of the name")
+        # The identity columns of an imported row, folded: the same row seen again (a re-import,
+        # or the same person on another row of a list without e-mail, CNP or birth date).
+        ROW = "row", _("imported row")
+
+    professional = models.ForeignKey(
+        Professional,
+        on_delete=models.CASCADE,
+        related_name="identifiers",
+        verbose_name=_("professional"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    # E-mail lower-cased, phone digits only, a name as written (NFC, comma-below), a row key.
+    value = models.CharField(_("value"), max_length=255)
+    # The folded form matching uses: the e-mail, the phone's digits, a name's matching key.
+    key = models.CharField(max_length=255, editable=False)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "created_at", "pk"]
+        verbose_name = _("identifier")
+        verbose_name_plural = _("identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                "professional", "kind", "key", name="person_identifier_unique_per_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "key"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two registry entries that may be the same person, waiting for an organiser to merge them
+    or to mark them as different people. The pair is stored lower id first."""
+
+    class Reason(models.TextChoices):
+        NAME_INSTITUTION = "name_institution", _("same name, same institution")
+        NEAR_NAME = "near_name", _("name one letter apart, same county")
+        CNP_CONFLICT = "cnp_conflict", _("same e-mail address, different CNP")
+        SIGNUP = "signup", _("signed up with the name and birth date of a registry entry")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("to review")
+        MERGED = "merged", _("merged")
+        DISTINCT = "distinct", _("different people")
+
+    first = models.ForeignKey(
+        Professional, on_delete=models.CASCADE, related_name="+", verbose_name=_("first person")
+    )
+    second = models.ForeignKey(
+        Professional, on_delete=models.CASCADE, related_name="+", verbose_name=_("second person")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    source = models.CharField(_("found by"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("found"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint("first", "second", name="duplicate_candidate_unique_pair"),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="duplicate_candidate_ordered_pair"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.first_id} ~ #{self.second_id}"

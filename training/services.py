@@ -13,12 +13,15 @@ from wagtail.log_actions import log
 
 from training import cnp as cnp_utils
 from training.models import (
+    County,
     Course,
     Curriculum,
+    DuplicateCandidate,
     Indicator,
     Institution,
     LocalTeam,
     LocalTeamMembership,
+    PersonIdentifier,
     Professional,
     ProfessionalCategory,
     Project,
@@ -276,3 +279,79 @@ def trainer_save(*, trainer: Trainer, acting_user) -> Trainer:
         if trainer.user_id:
             group.user_set.add(trainer.user_id)
     return trainer
+
+
+# --- bulk writes for imports ---------------------------------------------------------------
+# An import validates its rows itself (imports.engine) and writes thousands of them at once:
+# these write in bulk what model_save writes one by one, and the import is audited as a whole.
+
+
+def professional_bulk_create(*, professionals: list[Professional]) -> list[Professional]:
+    """Save new, already validated people (match_key set, CNP encrypted and hashed)."""
+    return Professional.objects.bulk_create(professionals, batch_size=500)
+
+
+def professional_bulk_update(*, professionals: list[Professional], fields: list[str]) -> None:
+    """Fill in what an import learned about known people (only fields that were empty)."""
+    if professionals and fields:
+        Professional.objects.bulk_update(professionals, fields, batch_size=500)
+
+
+def person_identifiers_add(*, identifiers: list) -> None:
+    """Keep the e-mail addresses, phones, spellings and rows seen for people; those already
+    kept stay as they are."""
+    PersonIdentifier.objects.bulk_create(identifiers, batch_size=500, ignore_conflicts=True)
+
+
+def duplicate_candidates_record(*, pairs: dict[tuple[int, int], str], source: str) -> int:
+    """Put probable duplicates in the review queue: `pairs` maps (id, id) to a reason. A pair
+    already reviewed (merged or marked as different people) is not asked again. Returns the
+    number of new pairs."""
+    ordered = {(min(a, b), max(a, b)): reason for (a, b), reason in pairs.items() if a != b}
+    if not ordered:
+        return 0
+    firsts = {a for a, _b in ordered}
+    known = set(
+        DuplicateCandidate.objects.filter(first_id__in=firsts).values_list("first_id", "second_id")
+    )
+    fresh = [
+        DuplicateCandidate(first_id=a, second_id=b, reason=reason, source=source[:255])
+        for (a, b), reason in ordered.items()
+        if (a, b) not in known
+    ]
+    DuplicateCandidate.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
+    return len(fresh)
+
+
+def institution_bulk_create(*, institutions: list[Institution]) -> list[Institution]:
+    return Institution.objects.bulk_create(institutions, batch_size=500)
+
+
+def local_team_members_add(*, people: list[tuple[int, int]], since: datetime.date) -> int:
+    """Make each (person id, county id) a current member of the county's intersectoral local
+    team (created when the county has none yet); current members stay as they are."""
+    if not people:
+        return 0
+    county_ids = {county_id for _pk, county_id in people}
+    teams = {}
+    for team in LocalTeam.objects.filter(
+        county_id__in=county_ids, sector__isnull=True, is_active=True
+    ).order_by("pk"):
+        teams.setdefault(team.county_id, team)
+    for county_id in county_ids - set(teams):
+        county = County.objects.get(pk=county_id)
+        teams[county_id] = LocalTeam.objects.create(
+            name=f"Echipa intersectorială locală {county.name}", county=county
+        )
+    current = set(
+        LocalTeamMembership.objects.filter(
+            professional_id__in={pk for pk, _c in people}, until__isnull=True
+        ).values_list("professional_id", flat=True)
+    )
+    fresh = [
+        LocalTeamMembership(team=teams[county_id], professional_id=pk, since=since)
+        for pk, county_id in dict(people).items()
+        if pk not in current
+    ]
+    LocalTeamMembership.objects.bulk_create(fresh, batch_size=500)
+    return len(fresh)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "training",
     "sessions.apps.SessionsConfig",
     "certificates",
+    "imports",
     "cms",
     "accounts",
     "demo",
@@ -281,3 +282,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Spreadsheet imports: the largest file accepted, and the most rows in one file.
+IMPORT_MAX_UPLOAD_BYTES = int(env("FORMATIV_IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(env("FORMATIV_IMPORT_MAX_ROWS", "100000"))
+# Files with more rows than this are imported by the task worker, with a progress bar.
+IMPORT_BACKGROUND_ROWS = int(env("FORMATIV_IMPORT_BACKGROUND_ROWS", "300"))

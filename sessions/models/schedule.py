@@ -394,6 +394,11 @@ class Enrolment(models.Model):
     attended_minutes = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
     attended_days = models.PositiveSmallIntegerField(_("days attended"), null=True, blank=True)
     completion_computed_at = models.DateTimeField(_("completion worked out"), null=True, blank=True)
+    # A certificate issued outside Formativ (on paper, before it existed), as an imported list
+    # gives its series and number; the certificates Formativ issues are in `certificates`.
+    certificate_reference = models.CharField(
+        _("certificate issued outside Formativ"), max_length=64, blank=True
+    )
     created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
