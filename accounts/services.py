@@ -17,7 +17,12 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from training.models import Professional
-from training.services import model_save, professional_create, professional_save
+from training.services import (
+    model_save,
+    professional_create,
+    professional_duplicates_record,
+    professional_save,
+)
 from training.text import name_match_key, normalize_text
 
 CONFLICT_MESSAGE = _(
@@ -145,6 +150,7 @@ def profile_save(*, user: AbstractBaseUser, data: dict[str, Any]) -> Professiona
         professional = professional_create(
             acting_user=user, cnp=cnp, email=email, user=user, **fields
         )
+        professional_duplicates_record(professional=professional, source=gettext("sign-up"))
     else:
         for name, value in fields.items():
             setattr(professional, name, value)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import names
+from demo.history import build_history
 from sessions.models import (
     Attendance,
     Enrolment,
@@ -633,6 +634,8 @@ def build_base(*, acting_user, stdout=None) -> Report:
             trainers=trainers,
             report=report,
         )
+
+    build_history(acting_user=acting_user, report=report)
     return report
 
 

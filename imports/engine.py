@@ -147,9 +147,16 @@ class References:
             self.projects[cols.fold(project.name)] = project
             self.projects[cols.fold(project.acronym)] = project
         self.courses: dict[str, Course] = {}
+        self._session_codes: set[str] | None = None
         for course in Course.objects.all():
             self.courses[cols.fold(course.title)] = course
             self.courses[cols.fold(course.code)] = course
+
+    def session_codes(self) -> set[str]:
+        """The codes of the sessions in the registry (read on first use)."""
+        if self._session_codes is None:
+            self._session_codes = set(TrainingSession.objects.values_list("code", flat=True))
+        return self._session_codes
 
     def county(self, value) -> County:
         county = self.counties.get(cols.fold(value))
@@ -390,7 +397,9 @@ class Importer:
             if institution is None:
                 type_name = cols.text(row.get("institution_type"))
                 institution_type = refs.institution_types.get(cols.fold(type_name))
-                if county is None:
+                if county is None and row.get("county") is not None:
+                    pass  # the county cell is wrong: that error says it
+                elif county is None:
                     row.fail(
                         "institution",
                         _("The institution “%(value)s” is not in the registry: give its county.")
@@ -483,9 +492,21 @@ class Importer:
                     )
                     % {"value": course_name},
                 )
-        elif not code:
-            row.fail("course", _("The course is missing."))
-        if not code:
+        # A code the registry knows is the session; any other needs what a new session needs.
+        known_code = bool(code) and code in refs.session_codes()
+        if not course_name and not known_code:
+            if code:
+                row.fail(
+                    "session_code",
+                    _(
+                        "There is no session “%(code)s”: give its course, start date and county "
+                        "too, so that it is added."
+                    )
+                    % {"code": code},
+                )
+            else:
+                row.fail("course", _("The course is missing."))
+        if not known_code:
             if start is None and not row.failed:
                 row.fail("start_date", _("The start date is missing."))
             if session_county is None and row.get("session_county") is None:
@@ -677,10 +698,13 @@ class Importer:
         touched: set[int] = set()
         for person, target in zip(people, resolved, strict=True):
             if isinstance(target, int):
-                changed = _fill_in(existing[target], person)
+                changed = _fill_in(existing[target], person, index.by_email.get)
                 if changed:
                     filled_fields |= changed
                     touched.add(target)
+            else:
+                # a person this import adds, met again on a later row: the same rule
+                _fill_in(target.record, person, index.by_email.get, owner=target)
         training_services.professional_bulk_create(professionals=new_people)
         training_services.professional_bulk_update(
             professionals=[existing[pk] for pk in touched], fields=sorted(filled_fields)
@@ -978,8 +1002,13 @@ def _not_on_record(identifiers, existing: dict, new_people: list) -> list:
 _FILLABLE = ("email", "phone", "sex", "birth_date", "institution", "category", "county")
 
 
-def _fill_in(record: Professional, person: PersonRow) -> set[str]:
-    """Fill the known person's empty fields from the row; what is already there stays."""
+def _fill_in(
+    record: Professional, person: PersonRow, email_owner: Callable, *, owner=None
+) -> set[str]:
+    """Fill the known person's empty fields from the row; what is already there stays. An
+    e-mail address is filled in only when the person index gives it to this person (not to
+    someone else's record or identifiers)."""
+    owner = record.pk if owner is None else owner
     changed = set()
     values = {
         "email": person.identity.email,
@@ -993,7 +1022,15 @@ def _fill_in(record: Professional, person: PersonRow) -> set[str]:
         if value and not getattr(
             record, name if name not in ("institution", "category") else f"{name}_id"
         ):
-            if name == "email" and Professional.objects.filter(email__iexact=value).exists():
+            if name == "email" and (
+                email_owner(value) != owner
+                or (
+                    record.pk
+                    and Professional.objects.filter(email__iexact=value)
+                    .exclude(pk=record.pk)
+                    .exists()
+                )
+            ):
                 continue
             setattr(record, name, value)
             changed.add(name)

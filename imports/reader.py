@@ -22,6 +22,16 @@ HEADER_SEARCH_ROWS = 20
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# A row with no cells, or only cells without a value (formatting alone): what a sheet
+# "used" down to row 100,000 or 1,048,576 is made of. Dropped before openpyxl parses the sheet
+# (it would build every one of them); the rows that stay keep their numbers (`r`).
+_EMPTY_ROW_RE = re.compile(
+    rb"<((?:\w+:)?)row\b[^>]*?(?:/>|>\s*"
+    rb"(?:<\1c\b[^>]*?(?:/>|>\s*(?:<\1v\s*/>|<\1v>\s*</\1v>)?\s*</\1c>)\s*)*"
+    rb"</\1row>)"
+)
+# Sheets smaller than this are read as they are.
+_STRIP_EMPTY_ROWS_FROM = 256 * 1024
 
 
 class UnreadableFile(Exception):
@@ -74,9 +84,37 @@ def _fill_merged(grid: list[list], merges: list[tuple[int, int, int, int]]) -> N
                 row[c] = value
 
 
+def _without_empty_rows(data: bytes) -> bytes:
+    """The workbook with its sheets' empty rows left out (big sheets only)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            big = [
+                m
+                for m in members
+                if m.filename.startswith("xl/worksheets/")
+                and m.filename.endswith(".xml")
+                and m.file_size > _STRIP_EMPTY_ROWS_FROM
+            ]
+            if not big:
+                return data
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy:
+                for member in members:
+                    content = archive.read(member.filename)
+                    if member in big:
+                        content = _EMPTY_ROW_RE.sub(b"", content)
+                        # its <dimension> may stay: openpyxl fills the missing rows
+                    copy.writestr(member, content, compress_type=zipfile.ZIP_DEFLATED)
+            return buffer.getvalue()
+    except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile):
+        return data  # load_workbook says it is damaged
+
+
 def _read_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
+    data = _without_empty_rows(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

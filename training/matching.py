@@ -157,6 +157,9 @@ class PersonIndex:
             self.by_email.setdefault(identity.email, person)
         if identity.birth_date and self.birth_of.get(person) is None:
             self.birth_of[person] = identity.birth_date
+            # the spellings seen before the birth date was known meet it too
+            for key in self.keys_of.get(person, ()):
+                self.by_name_birth.setdefault((key, identity.birth_date), person)
         self._add_name(person, identity.match_key, identity)
         if row_key:
             self.by_row.setdefault(identity.row_key(), person)

@@ -355,3 +355,33 @@ def local_team_members_add(*, people: list[tuple[int, int]], since: datetime.dat
     ]
     LocalTeamMembership.objects.bulk_create(fresh, batch_size=500)
     return len(fresh)
+
+
+def professional_duplicates_record(*, professional: Professional, source: str) -> int:
+    """After someone registers themselves: registry entries that may be them (the matching
+    rules of the imports: an e-mail seen for an entry, the same name and birth date, the same
+    name at the same institution, a name one letter apart in the same county) go to the review
+    queue. Nothing is linked or merged by itself: a name and a birth date are no proof of who
+    signs up, and an entry's history (and certificates) must not go to someone else."""
+    from training.matching import Identity, PersonIndex
+
+    nearby = Professional.objects.filter(
+        models.Q(county_id=professional.county_id) | models.Q(match_key=professional.match_key)
+    ).exclude(pk=professional.pk)
+    index = PersonIndex.load(nearby)
+    match = index.match(
+        Identity(
+            match_key=professional.match_key,
+            email=(professional.email or "").lower(),
+            cnp_hash=professional.cnp_hash,
+            birth_date=professional.birth_date,
+            phone="",
+            county_id=professional.county_id,
+            institution_id=professional.institution_id,
+            institution_name=professional.institution.name if professional.institution else "",
+        )
+    )
+    pairs = {(professional.pk, other): reason for other, reason in match.candidates}
+    if match.person is not None:
+        pairs[(professional.pk, match.person)] = DuplicateCandidate.Reason.SIGNUP
+    return duplicate_candidates_record(pairs=pairs, source=source)

@@ -8,6 +8,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets import BaseChooser
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from training import selectors, services
@@ -19,6 +20,7 @@ from training.admin_views import (
     orm_search_filter_form,
     orm_search_snippet_chooser,
 )
+from training.exports import SafeSpreadsheetExportMixin
 from training.forms import ProfessionalForm
 from training.models import (
     County,
@@ -54,11 +56,35 @@ def _simple(service, name):
     return staticmethod(save)
 
 
+class ProfessionalIndexView(SafeSpreadsheetExportMixin, snippet_views.IndexView):
+    pass
+
+
+# The registry export: the registry import's own headers (imports.columns.COLUMNS), so that a
+# downloaded list imports again as it is, matching every person. Never the CNP.
+PROFESSIONAL_EXPORT = {
+    "last_name": "Nume",
+    "first_name": "Prenume",
+    "email": "Email",
+    "phone": "Telefon",
+    "birth_date": "Data nașterii",
+    "sex": "Sex",
+    "county.code": "Județ",
+    "institution.name": "Instituția",
+    "institution.institution_type.name": "Tip instituție",
+    "category.name": "Categoria profesională",
+}
+
+
 class ProfessionalViewSet(ServiceSnippetViewSet):
     model = Professional
     icon = "user"
     menu_label = _("Professionals")
+    index_view_class = ProfessionalIndexView
     list_display = ["full_name", "county", "institution", "category", "email"]
+    list_export = list(PROFESSIONAL_EXPORT)
+    export_headings = PROFESSIONAL_EXPORT
+    export_filename = "registru-persoane"
     list_filter = ["county", "category", "institution__institution_type", "sex"]
     search_fields = ["first_name", "last_name", "email", "match_key"]
     ordering = ["last_name", "first_name"]
@@ -111,7 +137,8 @@ class ProfessionalViewSet(ServiceSnippetViewSet):
         )
 
     def get_queryset(self, request):
-        return selectors.professional_list()
+        # the institution's type: for the export's "Tip instituție" column, in the same query
+        return selectors.professional_list().select_related("institution__institution_type")
 
 
 class InstitutionViewSet(ServiceSnippetViewSet):

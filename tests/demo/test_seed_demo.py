@@ -68,6 +68,22 @@ def test_seed_builds_a_realistic_country_wide_picture_and_is_idempotent(settings
     certificate = Certificate.objects.filter(status="valid").order_by("serial").first()
     assert certificate.enrolment.professional.user.check_password("formativ-demo")
 
+    # The archive of two sessions held before Formativ, imported: known people found by their
+    # e-mail, two spellings of one name as one person, a typo and a personal address waiting
+    # for review.
+    from imports.models import ImportBatch
+    from training.models import DuplicateCandidate, PersonIdentifier
+
+    batch = ImportBatch.objects.get()
+    assert batch.status == "done" and batch.result["sessions_created"] == 2
+    assert TrainingSession.objects.filter(status="completed", days__starts_at__year=2019).exists()
+    assert DuplicateCandidate.objects.filter(status="open").count() == 2
+    assert (
+        Professional.objects.filter(first_name="Maria-Ioana", last_name="Ștefănescu").count() == 1
+    )
+    spellings = PersonIdentifier.objects.filter(kind="name", value__icontains="stefanescu")
+    assert spellings.exists()  # the other spelling is kept
+
 
 def test_seed_shows_registration_at_work(settings):
     from sessions.selectors import quota_use
