@@ -13,6 +13,7 @@ EIL memberships, sessions (historical participations), enrolments and attendance
 """
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -31,7 +32,7 @@ from sessions.models import Attendance, Enrolment, SessionDay, TrainingSession
 from sessions.selectors import day_minutes
 from training import cnp as cnp_utils
 from training import services as training_services
-from training.matching import Identity, PersonIndex
+from training.matching import Identity, PersonIndex, name_identifier_key
 from training.models import (
     County,
     Course,
@@ -779,7 +780,11 @@ class Importer:
                 (PersonIdentifier.Kind.PHONE, person.identity.phone, person.identity.phone)
             )
         items.append(
-            (PersonIdentifier.Kind.NAME, person.identity.match_key, person.name_as_written)
+            (
+                PersonIdentifier.Kind.NAME,
+                name_identifier_key(person.name_as_written),
+                person.name_as_written,
+            )
         )
         for kind, key, value in items:
             slot = (target, kind, key)
@@ -989,11 +994,14 @@ def _not_on_record(identifiers, existing: dict, new_people: list) -> list:
         record = records.get(identifier.professional_id)
         if record is not None:
             own = {
-                PersonIdentifier.Kind.EMAIL: (record.email or "").lower(),
-                PersonIdentifier.Kind.PHONE: record.phone,
-                PersonIdentifier.Kind.NAME: record.match_key,
-            }.get(identifier.kind)
-            if own is not None and own == identifier.key:
+                PersonIdentifier.Kind.EMAIL: {(record.email or "").lower()},
+                PersonIdentifier.Kind.PHONE: {record.phone},
+                PersonIdentifier.Kind.NAME: {
+                    name_identifier_key(f"{record.last_name} {record.first_name}"),
+                    name_identifier_key(f"{record.first_name} {record.last_name}"),
+                },
+            }.get(identifier.kind, set())
+            if identifier.key in own:
                 continue
         kept.append(identifier)
     return kept
@@ -1050,9 +1058,14 @@ def _county_of(target, existing: dict):
 
 
 def _attendance_value(value, day: SessionDay) -> tuple[str, int | None]:
-    """A roster's day cell: P/A (Da/Nu, prezent/absent, 1/0), M (excused), or the hours."""
+    """A roster's day cell: P/A (Da/Nu, prezent/absent, 1/0), M (excused), or the hours
+    attended ("3,5", "3,5 ore", "1 h"; a bare 1 is "present") or minutes ("45 min")."""
+    unit = None
     if isinstance(value, str):
         folded = cols.fold(value)
+        found = _WITH_UNIT.fullmatch(value.strip().casefold())
+        if found:
+            value, unit = found.group(1), found.group(2)
         if folded in {"m", "motivat", "absentmotivat", "scutit"}:
             return A.EXCUSED, None
         if folded in {"p", "da", "prezent", "x"}:
@@ -1071,11 +1084,11 @@ def _attendance_value(value, day: SessionDay) -> tuple[str, int | None]:
             % {"value": cols.text(value)}
         ) from None
     length = day_minutes(day)
-    if hours == 1 and length > 60:
+    if unit is None and hours == 1 and length > 60:
         return A.PRESENT, None  # 1 / 0 mean present / absent
     if hours == 0:
         return A.ABSENT, None
-    minutes = int(hours * 60)
+    minutes = int(hours) if unit in ("min", "minute", "minut") else int(hours * 60)
     if hours < 0 or minutes > length:
         raise cols.CellError(
             _("%(value)s hours: the day lasts %(hours)s hours.")
@@ -1084,6 +1097,9 @@ def _attendance_value(value, day: SessionDay) -> tuple[str, int | None]:
     if minutes >= length:
         return A.PRESENT, None
     return A.PARTIAL, max(1, minutes)
+
+
+_WITH_UNIT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(h|ore|oră|ora|min|minute|minut)\.?")
 
 
 def _hours(minutes: int) -> str:

@@ -102,7 +102,8 @@ def _mark_value(mark) -> str | Decimal | None:
         return None
     status, minutes = mark
     if status == A.PARTIAL and minutes:
-        return _hours(minutes)
+        # A bare 1 reads back as "present": one hour is written with its unit.
+        return "1 h" if minutes == 60 else _hours(minutes)
     return _MARK_LETTERS.get(status)
 
 

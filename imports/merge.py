@@ -24,6 +24,7 @@ from wagtail.models import ModelLogEntry
 from certificates.models import Certificate
 from sessions.models import Attendance, Enrolment, EnrolmentStatusChange, TrainingSession
 from sessions.services import completion_compute
+from training.matching import name_identifier_key
 from training.models import (
     DuplicateCandidate,
     LocalTeamMembership,
@@ -119,7 +120,7 @@ def _person_identifiers(person: Professional) -> dict[tuple[str, str], str]:
     if person.phone:
         found[(kinds.PHONE, person.phone)] = person.phone
     if person.match_key:
-        found[(kinds.NAME, person.match_key)] = person.full_name
+        found[(kinds.NAME, name_identifier_key(person.full_name))] = person.full_name
     return found
 
 

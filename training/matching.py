@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from training.models import DuplicateCandidate, PersonIdentifier, Professional
-from training.text import name_match_key
+from training.text import name_match_key, normalize_text
 
 Reason = DuplicateCandidate.Reason
 
@@ -70,6 +70,12 @@ class Match:
             if person not in seen:
                 self.candidates.append((person, reason))
         return self
+
+
+def name_identifier_key(written: str) -> str:
+    """A spelling of a name as an identifier's key: its matching key, then the spelling itself
+    (so that every spelling is kept, and matching reads the part before the bar)."""
+    return f"{name_match_key(written)}|{normalize_text(written).casefold()}"[:255]
 
 
 def _deletions(key: str) -> set[str]:
@@ -187,7 +193,7 @@ class PersonIndex:
         if kind == PersonIdentifier.Kind.EMAIL:
             self.by_email.setdefault(key, person)
         elif kind == PersonIdentifier.Kind.NAME:
-            self._add_name(person, key)
+            self._add_name(person, key.split("|", 1)[0])
         elif kind == PersonIdentifier.Kind.ROW:
             self.by_row.setdefault(key, person)
 

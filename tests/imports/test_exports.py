@@ -400,12 +400,6 @@ def test_review_queue_export(refs, staff_user):
         _get(ReviewQueueExportView, UserFactory(), file_format="xlsx")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="imports/engine.py _attendance_value: an hours cell of 1 on a day longer than an "
-    "hour means 'present' (1/0), so a partial attendance of exactly 60 minutes exports as 1 "
-    "and comes back as present",
-)
 def test_roster_export_one_hour_partial_round_trip(refs):
     session, enrolments = roster_session(participants=1)
     mark = Attendance.objects.get(enrolment=enrolments[0], status=A.ABSENT)

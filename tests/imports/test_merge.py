@@ -24,6 +24,7 @@ from tests.factories.training import (
 )
 from tests.imports.conftest import make_xlsx, run_import
 from training import cnp as cnp_utils
+from training.matching import name_identifier_key
 from training.models import (
     DuplicateCandidate,
     LocalTeamMembership,
@@ -222,7 +223,7 @@ def test_merge_keeps_the_dropped_identifiers_so_a_later_import_finds_the_kept_pe
     identifiers = set(world.keep.identifiers.values_list("kind", "key"))
     assert ("email", "ana.popescu@gmail.com") in identifiers
     assert ("email", "ana.p@yahoo.com") in identifiers
-    assert ("name", world.drop.match_key) in identifiers
+    assert ("name", name_identifier_key(world.drop.full_name)) in identifiers
     people = Professional.objects.count()
 
     headers = ["Nume", "Prenume", "Email", "Județ"]

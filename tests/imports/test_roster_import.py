@@ -156,3 +156,13 @@ def test_reimporting_a_corrected_roster_changes_the_marks(run, session):
     summary = run("roster", make_xlsx([[*row, "P"]], [*PERSON, header]), training_session=session)
     assert (summary.created, summary.enrolments, summary.attendance_marks) == (0, 0, 1)
     assert Attendance.objects.get().status == A.PRESENT
+
+
+def test_hours_and_minutes_with_their_unit(run, session):
+    """A bare 1 is "present"; with a unit it is one hour. Minutes may be written too."""
+    dates = day_dates(session)
+    headers = PERSON + [d.strftime("%d.%m.%Y") for d in dates]
+    rows = [["Popescu", "Ana", "ana@example.org", "CJ", "1 h", "45 min", "2,5 ore"]]
+    run("roster", make_xlsx(rows, headers), training_session=session)
+    marks = list(Attendance.objects.order_by("day__starts_at").values_list("status", "minutes"))
+    assert marks == [("partial", 60), ("partial", 45), ("partial", 150)]
