@@ -250,13 +250,10 @@ class RecheckView(ImportPermission, View):
 
     def post(self, request, pk: int):
         batch = get_object_or_404(ImportBatch, pk=pk)
-        if batch.status != S.CHECKED:
-            messages.error(request, _("Only a checked import can be checked again."))
-            return redirect(url("batch", batch.pk))
-        batch.skip_invalid = True
-        batch.status = S.UPLOADED
-        batch.save(update_fields=["skip_invalid", "status"])
-        services.import_batch_start_check(batch=batch)
+        try:
+            services.import_batch_skip_invalid(batch=batch, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect(url("batch", batch.pk))
 
 

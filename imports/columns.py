@@ -8,12 +8,14 @@ import datetime
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
 from training.text import normalize_text
 
 
+@lru_cache(maxsize=65536)  # the same headers, counties, institutions and courses repeat
 def fold(text: str) -> str:
     """Lower case, no diacritics, letters and digits only: how headers and names of things are
     compared."""

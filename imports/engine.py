@@ -141,7 +141,8 @@ class References:
             cols.fold(c.name_en): c for c in ProfessionalCategory.objects.exclude(name_en="")
         }
         self.institutions: dict[tuple[str, int | None], Institution] = {
-            (cols.fold(i.name), i.county_id): i for i in Institution.objects.all()
+            (cols.fold(i.name), i.county_id): i
+            for i in Institution.objects.select_related("county")
         }
         self.projects: dict[str, Project] = {}
         for project in Project.objects.all():
@@ -836,75 +837,108 @@ class Importer:
         if session.status == TrainingSession.Status.COMPLETED:
             session_services.completion_compute(training_sessions=[session])
 
+    def _existing_sessions(self, keys) -> tuple[dict, dict, set]:
+        """The sessions the rows may name, in three queries: by code, and by course, county
+        and the date of a day (in Romanian time); and every code in use."""
+        codes = {key[0] for key in keys if key[0]}
+        by_code = {
+            s.code: s
+            for s in TrainingSession.objects.filter(code__in=codes).select_related("course")
+        }
+        courses = {key[1][1] for key in keys if key[1][0] == "course"}
+        counties = {key[5] for key in keys if key[5]}
+        by_day: dict[tuple, TrainingSession] = {}
+        sessions = {
+            s.pk: s
+            for s in TrainingSession.objects.filter(
+                course_id__in=courses, county_id__in=counties
+            ).select_related("course")
+        }
+        for session_id, starts_at in (
+            SessionDay.objects.filter(training_session_id__in=list(sessions))
+            .order_by("training_session_id", "starts_at")
+            .values_list("training_session_id", "starts_at")
+        ):
+            session = sessions[session_id]
+            key = (session.course_id, session.county_id, timezone.localtime(starts_at).date())
+            by_day.setdefault(key, session)
+        used = set(TrainingSession.objects.values_list("code", flat=True))
+        return by_code, by_day, used
+
     def _write_participations(self, people: list[PersonRow], person_ids: list[int]) -> None:
         refs = self.refs
+        keys = list(dict.fromkeys(p.session_key for p in people))
+        by_code, by_day, used_codes = self._existing_sessions(keys)
+        courses = {c.pk: c for c in refs.courses.values()}
+        projects = {p.pk: p for p in refs.projects.values()}
+        counties = {c.pk: c for c in refs.counties.values()}
         sessions: dict[tuple, TrainingSession] = {}
-        by_code = {}
-        codes = {p.session_key[0] for p in people if p.session_key[0]}
-        for session in TrainingSession.objects.filter(code__in=codes).select_related("course"):
-            by_code[session.code] = session
-        new_projects: dict[str, Project] = {}
-        new_courses: dict[str, Course] = {}
-        for person in people:
-            key = person.session_key
-            if key in sessions:
-                continue
+        to_create: dict[tuple, session_services.HistoricalSession] = {}
+        planned: dict[tuple, tuple] = {}  # (course, county, start) -> the key creating it
+        for key in keys:
             code, course_ref, project_ref, start, end, county_pk, delivery = key
             if code and code in by_code:
                 sessions[key] = by_code[code]
                 continue
-            course = (
-                Course.objects.get(pk=course_ref[1])
-                if course_ref[0] == "course"
-                else new_courses.get(cols.fold(course_ref[1]))
-            )
+            if course_ref[0] == "course":
+                course = courses[course_ref[1]]
+            else:
+                course = refs.courses.get(cols.fold(course_ref[1]))
+                if course is None:
+                    course = _create_course(course_ref[1], delivery, start, end, self.acting_user)
+                    refs.courses[cols.fold(course_ref[1])] = course
+                    self.summary.courses_created += 1
             project = None
             if project_ref is not None:
-                project = (
-                    Project.objects.get(pk=project_ref[1])
-                    if project_ref[0] == "project"
-                    else new_projects.get(cols.fold(project_ref[1]))
-                )
-                if project is None:
-                    project = _create_project(project_ref[1], people)
-                    new_projects[cols.fold(project_ref[1])] = project
-                    self.summary.projects_created += 1
-            if course is None:
-                if not course_ref[1]:
-                    raise FileProblem(_("The session “%(code)s” does not exist.") % {"code": code})
-                course = _create_course(course_ref[1], delivery, start, end)
-                new_courses[cols.fold(course_ref[1])] = course
-                refs.courses[cols.fold(course_ref[1])] = course
-                self.summary.courses_created += 1
-            found = (
-                TrainingSession.objects.filter(
-                    course=course, county_id=county_pk, days__starts_at__date=start
-                )
-                .order_by("pk")
-                .first()
-                if county_pk and start
-                else None
+                if project_ref[0] == "project":
+                    project = projects[project_ref[1]]
+                else:
+                    project = refs.projects.get(cols.fold(project_ref[1]))
+                    if project is None:
+                        project = _create_project(project_ref[1], people, self.acting_user)
+                        refs.projects[cols.fold(project_ref[1])] = project
+                        self.summary.projects_created += 1
+            found = by_day.get((course.pk, county_pk, start))
+            if found is not None:
+                sessions[key] = found
+                continue
+            twin = planned.get((course.pk, county_pk, start))
+            if twin is not None:  # another row describes the same session
+                sessions[key] = twin
+                continue
+            planned[(course.pk, county_pk, start)] = key
+            if not code:
+                code = _session_code(course, start, counties.get(county_pk), used_codes)
+            used_codes.add(code)
+            to_create[key] = session_services.HistoricalSession(
+                code=code,
+                course=course,
+                project=project,
+                county=counties[county_pk],
+                start=start,
+                end=end,
             )
-            if found is None:
-                found = session_services.historical_session_create(
-                    code=code or _session_code(course, start, county_pk, refs),
-                    course=course,
-                    project=project,
-                    county=County.objects.get(pk=county_pk),
-                    start=start,
-                    end=end,
-                    hours=course.hours,
-                )
-                self.summary.sessions_created += 1
-            sessions[key] = found
+        created = session_services.historical_sessions_create(sessions=list(to_create.values()))
+        self.summary.sessions_created = len(created)
+        for key, session in zip(to_create, created, strict=True):
+            sessions[key] = session
+        for key in keys:
+            while isinstance(sessions.get(key), tuple):
+                sessions[key] = sessions[sessions[key]]
         session_of = [sessions[p.session_key] for p in people]
         pairs = list(dict.fromkeys((s.pk, p) for s, p in zip(session_of, person_ids, strict=True)))
-        before = Enrolment.objects.filter(
-            training_session_id__in={s for s, _p in pairs}
-        ).values_list("training_session_id", "professional_id")
-        existing = set(before)
+        existing = set(
+            Enrolment.objects.filter(training_session_id__in={s for s, _p in pairs}).values_list(
+                "training_session_id", "professional_id"
+            )
+        )
+        references = {
+            (session.pk, person_id): person.certificate_serial
+            for person, session, person_id in zip(people, session_of, person_ids, strict=True)
+            if person.certificate_serial
+        }
         enrolments = session_services.enrolment_bulk_import(
-            pairs=pairs, acting_user=self.acting_user, reason=self.source
+            pairs=pairs, acting_user=self.acting_user, reason=self.source, references=references
         )
         self.summary.enrolments = sum(1 for pair in pairs if pair not in existing)
         days_of: dict[int, list[SessionDay]] = defaultdict(list)
@@ -913,27 +947,21 @@ class Importer:
         ).order_by("starts_at"):
             days_of[day.training_session_id].append(day)
         marks = {}
-        references = {}
         for person, session, person_id in zip(people, session_of, person_ids, strict=True):
             enrolment_id = enrolments[(session.pk, person_id)]
             for day, value in _presence_marks(person.presence, days_of[session.pk]).items():
                 marks[(enrolment_id, day.pk)] = value
-            if person.certificate_serial:
-                references[enrolment_id] = person.certificate_serial
         self.summary.attendance_marks = session_services.attendance_bulk_import(
             marks=marks, acting_user=self.acting_user
         )
-        session_services.enrolment_certificate_references_set(references=references)
-        completed = [
-            s
-            for s in {s.pk: s for s in session_of}.values()
-            if s.status == TrainingSession.Status.COMPLETED
-        ]
-        session_services.completion_compute(
-            training_sessions=TrainingSession.objects.filter(pk__in=[s.pk for s in completed])
-            .select_related("course")
-            .prefetch_related("days")
+        # Registrations that existed before: the serial a row gives is recorded too.
+        session_services.enrolment_certificate_references_set(
+            references={
+                enrolments[pair]: serial for pair, serial in references.items() if pair in existing
+            }
         )
+        completed = {s.pk: s for s in session_of if s.status == TrainingSession.Status.COMPLETED}
+        session_services.completion_compute(training_sessions=list(completed.values()))
 
     # --- the whole import ----------------------------------------------------------------------
 
@@ -989,18 +1017,25 @@ def _not_on_record(identifiers, existing: dict, new_people: list) -> list:
     """Identifiers that add something: not the record's own e-mail, phone or name key (rows'
     keys are always kept)."""
     records = {p.pk: p for p in new_people} | existing
+    own_names: dict[int, set[str]] = {}
     kept = []
     for identifier in identifiers:
         record = records.get(identifier.professional_id)
         if record is not None:
-            own = {
-                PersonIdentifier.Kind.EMAIL: {(record.email or "").lower()},
-                PersonIdentifier.Kind.PHONE: {record.phone},
-                PersonIdentifier.Kind.NAME: {
-                    name_identifier_key(f"{record.last_name} {record.first_name}"),
-                    name_identifier_key(f"{record.first_name} {record.last_name}"),
-                },
-            }.get(identifier.kind, set())
+            kind = identifier.kind
+            if kind == PersonIdentifier.Kind.EMAIL:
+                own = {(record.email or "").lower()}
+            elif kind == PersonIdentifier.Kind.PHONE:
+                own = {record.phone}
+            elif kind == PersonIdentifier.Kind.NAME:
+                if record.pk not in own_names:
+                    own_names[record.pk] = {
+                        name_identifier_key(f"{record.last_name} {record.first_name}"),
+                        name_identifier_key(f"{record.first_name} {record.last_name}"),
+                    }
+                own = own_names[record.pk]
+            else:
+                own = set()
             if identifier.key in own:
                 continue
         kept.append(identifier)
@@ -1130,18 +1165,19 @@ def _presence_marks(presence, days: list[SessionDay]) -> dict:
     return marks
 
 
-def _session_code(course: Course, start, county_pk, refs: References) -> str:
-    county = next((c for c in refs.counties.values() if c.pk == county_pk), None)
+def _session_code(course: Course, start, county, used: set[str]) -> str:
     base = f"{course.code[:14]}-{start:%Y%m%d}-{county.code if county else 'RO'}"
     code = base
     suffix = 2
-    while TrainingSession.objects.filter(code=code).exists():
+    while code in used:
         code = f"{base}-{suffix}"
         suffix += 1
     return code[:32]
 
 
-def _create_project(name: str, people: list[PersonRow]) -> Project:
+def _create_project(name: str, people: list[PersonRow], acting_user) -> Project:
+    """A project named in the file (create missing): its short name is the name when short
+    enough, its dates span the file's sessions, its funder "other" until someone says."""
     dates = [p.session_key[3] for p in people if p.session_key and p.session_key[3]]
     ends = [p.session_key[4] for p in people if p.session_key and p.session_key[4]]
     acronym = name if len(name) <= 32 else hashlib.sha256(name.encode()).hexdigest()[:8].upper()
@@ -1152,11 +1188,12 @@ def _create_project(name: str, people: list[PersonRow]) -> Project:
         starts_on=min(dates) if dates else timezone.localdate(),
         ends_on=max(ends) if ends else timezone.localdate(),
     )
-    project.save()
-    return project
+    return training_services.project_save(project=project, acting_user=acting_user)
 
 
-def _create_course(title: str, delivery, start, end) -> Course:
+def _create_course(title: str, delivery, start, end, acting_user) -> Course:
+    """A course named in the file (create missing): 8 hours per day of its first session,
+    delivered as the row's activity type says."""
     base = "".join(ch for ch in cols.fold(title).upper() if ch.isalnum())[:20] or "CURS"
     code = base
     suffix = 2
@@ -1170,5 +1207,4 @@ def _create_course(title: str, delivery, start, end) -> Course:
         hours=Decimal(8 * days),
         delivery_type=delivery or DeliveryType.PROFESSIONAL_TRAINING,
     )
-    course.save()
-    return course
+    return training_services.course_save(course=course, acting_user=acting_user)

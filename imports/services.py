@@ -196,6 +196,19 @@ def import_batch_start_check(*, batch: ImportBatch) -> ImportBatch:
     return import_batch_check(batch=batch)
 
 
+@transaction.atomic
+def import_batch_skip_invalid(*, batch: ImportBatch, acting_user) -> ImportBatch:
+    """Check a checked import again, this time to write its valid rows and set the invalid
+    ones aside."""
+    _check(acting_user)
+    if batch.status != Status.CHECKED:
+        raise ValidationError(_("Only a checked import can be checked again."))
+    batch.skip_invalid = True
+    batch.status = Status.UPLOADED
+    batch.save(update_fields=["skip_invalid", "status"])
+    return import_batch_start_check(batch=batch)
+
+
 def import_batch_start_run(*, batch: ImportBatch, acting_user) -> ImportBatch:
     _check(acting_user)
     if batch.status != Status.CHECKED:

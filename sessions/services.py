@@ -1335,24 +1335,32 @@ def completion_rule(
 def completion_compute(*, training_sessions) -> int:
     """Apply the completion rule to every confirmed participant of the given (completed)
     sessions and store the result on the enrolment; registrations without a seat get none.
-    Three reads per session whatever its size, and one update per distinct result. Returns
-    the number of results that changed."""
+    Three reads per 200 sessions whatever their size, and one update per distinct result.
+    Returns the number of results that changed."""
+    sessions = list(training_sessions)
+    courses = {s.pk: s.course for s in sessions}
     groups: dict[tuple, list[int]] = {}
-    for session in training_sessions:
-        course = session.course
-        day_lengths = {d.pk: day_minutes(d) for d in session.days.all()}
+    for start in range(0, len(sessions), 200):
+        ids = [s.pk for s in sessions[start : start + 200]]
+        day_lengths: dict[int, dict[int, int]] = {pk: {} for pk in ids}
+        for day in SessionDay.objects.filter(training_session_id__in=ids):
+            day_lengths[day.training_session_id][day.pk] = day_minutes(day)
         marks: dict[int, dict[int, tuple]] = {}
         for enrolment_id, day_id, status, minutes in Attendance.objects.filter(
-            enrolment__training_session_id=session.pk
+            enrolment__training_session_id__in=ids
         ).values_list("enrolment_id", "day_id", "status", "minutes"):
             marks.setdefault(enrolment_id, {})[day_id] = (status, minutes)
-        for pk, status, *stored in Enrolment.objects.filter(
-            training_session_id=session.pk
-        ).values_list("pk", "status", "completion", "attended_minutes", "attended_days"):
+        for pk, session_id, status, *stored in Enrolment.objects.filter(
+            training_session_id__in=ids
+        ).values_list(
+            "pk", "training_session_id", "status", "completion", "attended_minutes", "attended_days"
+        ):
             values: tuple = ("", None, None)
             if status == E.CONFIRMED:
                 result = completion_rule(
-                    course=course, day_lengths=day_lengths, marks=marks.get(pk, {})
+                    course=courses[session_id],
+                    day_lengths=day_lengths[session_id],
+                    marks=marks.get(pk, {}),
                 )
                 values = (
                     Enrolment.Completion.COMPLETED
@@ -1426,59 +1434,80 @@ HISTORICAL_VENUE_NAME = "Loc nespecificat (import)"
 HISTORICAL_DAY_START = datetime.time(9, 0)
 
 
-def historical_session_create(
-    *,
-    code: str,
-    course,
-    project,
-    county,
-    start: datetime.date,
-    end: datetime.date,
-    hours,
-) -> TrainingSession:
-    """A session that took place before Formativ, known from a participation list: completed,
-    one day per calendar day from `start` to `end`, each as long as the course's hours shared
-    over the days (9:00 onwards), at the county's "place not stated" venue."""
-    venue, _created = Venue.objects.get_or_create(
-        name=HISTORICAL_VENUE_NAME, city=county.name, defaults={"county": county}
-    )
-    session = TrainingSession.objects.create(
-        code=code,
-        course=course,
-        project=project,
-        county=county,
-        venue=venue,
-        capacity=1,
-        status=Status.COMPLETED,
-        approval_mode=TrainingSession.ApprovalMode.MANUAL,
-        reminder_days=0,
-    )
-    day_count = (end - start).days + 1
-    minutes = max(30, int(float(hours) * 60 / day_count)) if hours else 8 * 60
-    zone = timezone.get_current_timezone()
-    SessionDay.objects.bulk_create(
+@dataclass(frozen=True)
+class HistoricalSession:
+    """A session known from a participation list: what `historical_sessions_create` needs."""
+
+    code: str
+    course: object
+    project: object
+    county: object
+    start: datetime.date
+    end: datetime.date
+
+
+def historical_sessions_create(*, sessions: list[HistoricalSession]) -> list[TrainingSession]:
+    """Sessions that took place before Formativ, known from participation lists: completed,
+    one day per calendar day from start to end, each as long as the course's hours shared over
+    the days (9:00 onwards), at the county's "place not stated" venue. In bulk: a few queries
+    whatever their number."""
+    if not sessions:
+        return []
+    venues = {}
+    for county in {s.county.pk: s.county for s in sessions}.values():
+        venues[county.pk], _created = Venue.objects.get_or_create(
+            name=HISTORICAL_VENUE_NAME, city=county.name, defaults={"county": county}
+        )
+    created = TrainingSession.objects.bulk_create(
         [
-            SessionDay(
-                training_session=session,
-                starts_at=(
-                    starts := datetime.datetime.combine(
-                        start + datetime.timedelta(days=i), HISTORICAL_DAY_START, tzinfo=zone
-                    )
-                ),
-                ends_at=starts + datetime.timedelta(minutes=minutes),
+            TrainingSession(
+                code=spec.code,
+                course=spec.course,
+                project=spec.project,
+                county=spec.county,
+                venue=venues[spec.county.pk],
+                capacity=1,
+                status=Status.COMPLETED,
+                approval_mode=TrainingSession.ApprovalMode.MANUAL,
+                reminder_days=0,
             )
-            for i in range(day_count)
-        ]
+            for spec in sessions
+        ],
+        batch_size=200,
     )
-    return session
+    zone = timezone.get_current_timezone()
+    days = []
+    for session, spec in zip(created, sessions, strict=True):
+        count = (spec.end - spec.start).days + 1
+        hours = spec.course.hours
+        minutes = max(30, int(float(hours) * 60 / count)) if hours else 8 * 60
+        for i in range(count):
+            starts = datetime.datetime.combine(
+                spec.start + datetime.timedelta(days=i), HISTORICAL_DAY_START, tzinfo=zone
+            )
+            days.append(
+                SessionDay(
+                    training_session=session,
+                    starts_at=starts,
+                    ends_at=starts + datetime.timedelta(minutes=minutes),
+                )
+            )
+    SessionDay.objects.bulk_create(days, batch_size=500)
+    return created
 
 
 def enrolment_bulk_import(
-    *, pairs: list[tuple[int, int]], acting_user, reason: str
+    *,
+    pairs: list[tuple[int, int]],
+    acting_user,
+    reason: str,
+    references: dict[tuple[int, int], str] | None = None,
 ) -> dict[tuple[int, int], int]:
     """Confirmed places for (session id, person id) pairs, as an organiser's list gives them
     (no capacity, window or eligibility rule: the list is what happened). Existing registrations
-    stay as they are. Returns the enrolment id of every pair, new or existing."""
+    stay as they are. `references` gives new ones the certificate issued outside Formativ.
+    Returns the enrolment id of every pair, new or existing."""
+    references = references or {}
     wanted = set(pairs)
     ids: dict[tuple[int, int], int] = {}
     session_ids = {s for s, _p in wanted}
@@ -1489,7 +1518,11 @@ def enrolment_bulk_import(
             ids[(session_id, person_id)] = pk
     fresh = [
         Enrolment(
-            training_session_id=s, professional_id=p, status=E.CONFIRMED, source=Source.IMPORT
+            training_session_id=s,
+            professional_id=p,
+            status=E.CONFIRMED,
+            source=Source.IMPORT,
+            certificate_reference=references.get((s, p), ""),
         )
         for s, p in pairs
         if (s, p) not in ids

@@ -19,6 +19,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from training.models import DuplicateCandidate, PersonIdentifier, Professional
 from training.text import name_match_key, normalize_text
@@ -51,7 +52,12 @@ class Identity:
             str(self.county_id or ""),
             name_match_key(self.institution_name),
         )
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+        return _digest(parts)
+
+
+@lru_cache(maxsize=65536)
+def _digest(parts: tuple[str, ...]) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Legacy cedilla letters -> the correct comma-below ones (U+0218-U+021B).
 _CEDILLA_TO_COMMA = str.maketrans({"Ş": "Ș", "ş": "ș", "Ţ": "Ț", "ţ": "ț"})
@@ -9,6 +10,7 @@ _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=65536)  # imports normalise the same county, institution and course names
 def normalize_text(value: str) -> str:
     """NFC, cedilla -> comma-below, collapsed white space. For anything we store or display."""
     if not value:
@@ -25,6 +27,7 @@ def _fold_token(token: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
 def name_match_key(*parts: str) -> str:
     """Diacritics-insensitive, case-folded, token-sorted key so that
     "Ştefănescu Ana-Maria", "ȘTEFĂNESCU  ana maria" and "Ana Maria Stefanescu" meet."""
