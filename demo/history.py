@@ -56,7 +56,11 @@ def _rows() -> list[list]:
         )
     # One social worker, without e-mail: two spellings of one name are the same person, the
     # typo (one letter apart, same county) a probable duplicate.
-    for spelling in ("Ştefănescu Maria-Ioana", "STEFANESCU Maria Ioana", "Stefanescu Maria Iona"):
+    for spelling in (
+        "\u015etefănescu Maria-Ioana",
+        "STEFANESCU Maria Ioana",
+        "Stefanescu Maria Iona",
+    ):
         rows.append(
             [spelling, None, "CJ", cluj.name, *session, "Cluj", "sesiune de formare", "Da", None]
         )

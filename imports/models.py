@@ -23,7 +23,7 @@ class ImportBatch(models.Model):
         PARTICIPATIONS = "participations", _("historical participations")
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("uploaded")
+        UPLOADED = "uploaded", _("uploaded, not checked yet")
         CHECKING = "checking", _("checking")
         CHECKED = "checked", _("checked, awaiting confirmation")
         RUNNING = "running", _("importing")
@@ -57,7 +57,7 @@ class ImportBatch(models.Model):
     create_missing = models.BooleanField(_("create missing projects and courses"), default=False)
     # What the preview (dry run) and then the run found: the summary of `engine.Summary`.
     preview = models.JSONField(_("preview"), default=dict, blank=True)
-    result = models.JSONField(_("result"), default=dict, blank=True)
+    result = models.JSONField(_("import result"), default=dict, blank=True)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     error = models.CharField(_("error"), max_length=500, blank=True)
@@ -72,7 +72,7 @@ class ImportBatch(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    created_at = models.DateTimeField(_("uploaded on"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -47,6 +47,10 @@ def import_progress(*, batch: ImportBatch) -> tuple[int, int]:
 def importer_for(*, batch: ImportBatch, acting_user) -> engine.Importer:
     def progress(done: int, total: int) -> None:
         cache.set(_progress_key(batch.pk), (done, total), 3600)
+        if not connection.in_atomic_block:
+            # Reading and checking the rows happens before the import's transaction: other
+            # processes see it even without a shared cache (FORMATIV_CACHE_DIR).
+            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, rows_total=total)
 
     return engine.Importer(
         kind=batch.kind,

@@ -695,7 +695,7 @@ class PersonIdentifier(models.Model):
     value = models.CharField(_("value"), max_length=255)
     # The folded form matching uses: the e-mail, the phone's digits, a name's matching key.
     key = models.CharField(max_length=255, editable=False)
-    source = models.CharField(_("source"), max_length=255, blank=True)
+    source = models.CharField(_("seen in"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
 
     class Meta:
