@@ -643,10 +643,11 @@ class Importer:
 
         # People: match each row, strongest rule first; new people are matched by later rows.
         index = PersonIndex.load()
+        known_rows = dict(index.by_row)  # the rows seen by earlier imports
         existing: dict[int, Professional] = {}
         new_people: list[Professional] = []
         resolved: list = []  # the person of each row: a pk or a new Professional
-        identifiers: dict[tuple, PersonIdentifier] = {}
+        identifiers: dict[tuple, str] = {}  # (person, kind, key) -> the value seen
         pairs: dict[tuple, tuple[str, int]] = {}
         matched: set[int] = set()
         for done, person in enumerate(people, start=1):
@@ -683,7 +684,9 @@ class Importer:
             resolved.append(target)
             for other, reason in match.candidates:
                 pairs.setdefault((target, other), (reason, person.number))
-            self._remember(identifiers, target, person, skip_email=match.email_conflict)
+            self._remember(
+                identifiers, target, person, skip_email=match.email_conflict, known=known_rows
+            )
             if done % PROGRESS_EVERY == 0:
                 self.progress(len(people) + done // 2, total)
         # Rows turned down above (no county) leave the rest as they are unless all must pass.
@@ -719,12 +722,18 @@ class Importer:
             return target if isinstance(target, int) else target.record.pk
 
         # Every identifier seen is kept: a spelling, e-mail or phone the record does not show.
-        fresh_identifiers = []
-        for (target, _kind, _key), identifier in identifiers.items():
-            identifier.professional_id = pk(target)
-            fresh_identifiers.append(identifier)
+        source = self.source[:255]
         training_services.person_identifiers_add(
-            identifiers=_not_on_record(fresh_identifiers, existing, new_people)
+            identifiers=[
+                PersonIdentifier(
+                    professional_id=person_id, kind=kind, key=key, value=value, source=source
+                )
+                for person_id, kind, key, value in _not_on_record(
+                    [(pk(t), kind, key, value) for (t, kind, key), value in identifiers.items()],
+                    existing,
+                    new_people,
+                )
+            ]
         )
         pair_pks = {}
         for (a, b), (reason, _row) in pairs.items():
@@ -769,9 +778,11 @@ class Importer:
             record.cnp_hash = person.identity.cnp_hash
         return record
 
-    def _remember(self, identifiers: dict, target, person: PersonRow, *, skip_email: bool) -> None:
-        source = self.source[:255]
-        items = [(PersonIdentifier.Kind.ROW, person.identity.row_key(), "")]
+    def _remember(
+        self, identifiers: dict, target, person: PersonRow, *, skip_email: bool, known: dict
+    ) -> None:
+        row_key = person.identity.row_key()
+        items = [] if known.get(row_key) == target else [(PersonIdentifier.Kind.ROW, row_key, "")]
         if person.identity.email and not skip_email:
             items.append(
                 (PersonIdentifier.Kind.EMAIL, person.identity.email, person.identity.email)
@@ -788,11 +799,9 @@ class Importer:
             )
         )
         for kind, key, value in items:
-            slot = (target, kind, key)
+            slot = (target, kind, key[:255])
             if slot not in identifiers:
-                identifiers[slot] = PersonIdentifier(
-                    kind=kind, key=key[:255], value=(value or key)[:255], source=source
-                )
+                identifiers[slot] = (value or key)[:255]
 
     def _preview_candidates(self, pairs, pk, people, resolved) -> None:
         names = {}
@@ -1014,15 +1023,15 @@ def _reasons():
 
 
 def _not_on_record(identifiers, existing: dict, new_people: list) -> list:
-    """Identifiers that add something: not the record's own e-mail, phone or name key (rows'
-    keys are always kept)."""
+    """The (person id, kind, key, value) identifiers that add something: not the record's own
+    e-mail, phone or spelling (rows' keys are always kept)."""
     records = {p.pk: p for p in new_people} | existing
     own_names: dict[int, set[str]] = {}
     kept = []
     for identifier in identifiers:
-        record = records.get(identifier.professional_id)
+        person_id, kind, key, _value = identifier
+        record = records.get(person_id)
         if record is not None:
-            kind = identifier.kind
             if kind == PersonIdentifier.Kind.EMAIL:
                 own = {(record.email or "").lower()}
             elif kind == PersonIdentifier.Kind.PHONE:
@@ -1036,7 +1045,7 @@ def _not_on_record(identifiers, existing: dict, new_people: list) -> list:
                 own = own_names[record.pk]
             else:
                 own = set()
-            if identifier.key in own:
+            if key in own:
                 continue
         kept.append(identifier)
     return kept
