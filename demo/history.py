@@ -69,7 +69,7 @@ def _rows() -> list[list]:
         again = known[0]
         rows.append(
             [
-                f"{again.first_name} {again.last_name}",
+                f"{again.last_name} {again.first_name}",
                 f"{again.first_name.lower()}.personal@example.org",
                 "CJ",
                 cluj.name,
