@@ -1051,9 +1051,6 @@ def _not_on_record(identifiers, existing: dict, new_people: list) -> list:
     return kept
 
 
-_FILLABLE = ("email", "phone", "sex", "birth_date", "institution", "category", "county")
-
-
 def _fill_in(
     record: Professional, person: PersonRow, email_owner: Callable, *, owner=None
 ) -> set[str]:
