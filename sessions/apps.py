@@ -7,3 +7,6 @@ class SessionsConfig(AppConfig):
     name = "sessions"
     label = "training_sessions"
     verbose_name = _("Training sessions")
+
+    def ready(self):
+        from sessions import signals  # noqa: F401

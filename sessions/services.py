@@ -1465,6 +1465,8 @@ def historical_sessions_create(*, sessions: list[HistoricalSession]) -> list[Tra
                 course=spec.course,
                 project=spec.project,
                 county=spec.county,
+                starts_on=spec.start,
+                ends_on=spec.end,
                 venue=venues[spec.county.pk],
                 capacity=1,
                 status=Status.COMPLETED,
@@ -1596,3 +1598,31 @@ def enrolment_certificate_references_set(*, references: dict[int, str]) -> int:
     ]
     Enrolment.objects.bulk_update(changed, ["certificate_reference"], batch_size=500)
     return len(changed)
+
+
+def session_dates_refresh(*, session_ids) -> None:
+    """Store each session's first and last day as local dates (TrainingSession.starts_on and
+    ends_on), from its days as they are now: after days are added, moved or removed. Three
+    queries whatever the number of sessions."""
+    from django.db.models import Max, Min
+
+    ids = set(session_ids)
+    if not ids:
+        return
+    bounds = {
+        row["training_session_id"]: row
+        for row in SessionDay.objects.filter(training_session_id__in=ids)
+        .order_by()
+        .values("training_session_id")
+        .annotate(first=Min("starts_at"), last=Max("starts_at"))
+    }
+    changed = []
+    for session in TrainingSession.objects.filter(pk__in=ids).only("pk", "starts_on", "ends_on"):
+        row = bounds.get(session.pk)
+        starts_on = timezone.localdate(row["first"]) if row else None
+        ends_on = timezone.localdate(row["last"]) if row else None
+        if (session.starts_on, session.ends_on) != (starts_on, ends_on):
+            session.starts_on, session.ends_on = starts_on, ends_on
+            changed.append(session)
+    if changed:
+        TrainingSession.objects.bulk_update(changed, ["starts_on", "ends_on"], batch_size=500)

@@ -449,9 +449,13 @@ class Indicator(models.Model):
         RESULT = "result", _("result")
 
     class Unit(models.TextChoices):
-        PERSONS = "persons", _("unique persons")
-        SESSIONS = "sessions", _("sessions")
-        CERTIFICATES = "certificates", _("certificates")
+        # Counted by the report service (reports.selectors.project_indicators).
+        PERSONS = "persons", _("unique persons trained")
+        PERSONS_COMPLETED = "completed", _("unique persons who completed")
+        CERTIFICATES = "certificates", _("unique persons certified")
+        EIL_MEMBERS = "eil_members", _("EIL members trained")
+        PARTICIPATIONS = "participations", _("participations")
+        SESSIONS = "sessions", _("sessions held")
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("project")

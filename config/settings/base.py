@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "sessions.apps.SessionsConfig",
     "certificates",
     "imports",
+    "reports",
     "cms",
     "accounts",
     "demo",

@@ -152,6 +152,11 @@ class TrainingSession(ClusterableModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     description = models.TextField(_("description"), blank=True)
+    # The local dates (Europe/Bucharest) of the first and the last day, kept in step with the
+    # days by sessions.services.session_dates_refresh: reports group and filter on them
+    # without working out time zones row by row.
+    starts_on = models.DateField(_("first day"), null=True, blank=True, editable=False)
+    ends_on = models.DateField(_("last day"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

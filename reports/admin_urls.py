@@ -1,0 +1,9 @@
+from django.urls import path
+
+from reports import admin_views, export_views
+
+urlpatterns = [
+    path("", admin_views.DashboardView.as_view(), name="dashboard"),
+    path("export/", export_views.ReportExportView.as_view(), name="export"),
+    path("county.pdf", export_views.CountyReportPdfView.as_view(), name="county_pdf"),
+]

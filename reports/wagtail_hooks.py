@@ -1,0 +1,39 @@
+"""The reports in the Wagtail admin: the dashboard, its exports, and the permissions that open
+them (shown on the group edit screen)."""
+
+from django.contrib.auth.models import Permission
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from reports import admin_urls
+from reports.selectors import VIEW_PERMISSION
+
+NAMESPACE = "reports"
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("reports/", include((admin_urls.urlpatterns, NAMESPACE), namespace=NAMESPACE))]
+
+
+@hooks.register("register_permissions")
+def register_permissions():
+    return Permission.objects.filter(content_type__app_label="reports")
+
+
+class ReportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(VIEW_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_reports_menu_item():
+    return ReportsMenuItem(
+        _("Reports"),
+        reverse(f"{NAMESPACE}:dashboard"),
+        name="reports",
+        icon_name="table",
+        order=150,
+    )
