@@ -1,6 +1,7 @@
 """The public site's pages. Pages present; the domain apps decide (through selectors)."""
 
 import datetime
+from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
 from urllib.parse import urlencode
 
@@ -16,9 +17,11 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
+from reports import selectors as report_selectors
 from sessions import ical
 from sessions import selectors as session_selectors
 from sessions.forms import SessionFilterForm
+from training.models import Indicator
 
 PAGE_SIZE = 20
 SESSIONS_ON_A_PAGE = 12  # a seminar page shows the next ones; the calendar has them all
@@ -78,9 +81,10 @@ class HomePage(BasePage):
         context["latest_news"] = (
             NewsPage.objects.live().filter(locale=self.locale).order_by("-date")[:3]
         )
-        # The figures count over every attendance mark: computed at most every five minutes.
+        # The report service's public figures (small counts suppressed), which count over
+        # every attendance mark: computed at most every five minutes.
         context["figures"] = cache.get_or_set(
-            "formativ:headline-figures", session_selectors.headline_figures, 300
+            "formativ:headline-figures", report_selectors.public_figures, 300
         )
         context["calendar_page"] = CalendarPage.objects.live().filter(locale=self.locale).first()
         return context
@@ -246,6 +250,34 @@ class ProjectIndexPage(BasePage):
         verbose_name = _("project index")
 
 
+@dataclass(frozen=True)
+class PublicIndicator:
+    """An indicator as the public sees it: what was achieved, unless it is a small count (then
+    `suppressed`, and neither the number nor the progress that would give it away)."""
+
+    indicator: object
+    achieved: int | None
+    percent: int | None
+    suppressed: bool = False
+
+
+def public_indicators(*, project) -> list[PublicIndicator]:
+    """A project's indicators with their progress, counted by the report service; counts of 1
+    to 4 persons are suppressed (sessions held are public anyway)."""
+    out = []
+    for progress in report_selectors.project_indicators(project=project):
+        if progress.achieved is None:  # a unit Formativ does not count
+            out.append(PublicIndicator(progress.indicator, None, None))
+        elif (
+            progress.indicator.unit != Indicator.Unit.SESSIONS
+            and report_selectors.suppressed(progress.achieved) is None
+        ):
+            out.append(PublicIndicator(progress.indicator, None, None, suppressed=True))
+        else:
+            out.append(PublicIndicator(progress.indicator, progress.achieved, progress.percent))
+    return out
+
+
 class ProjectPage(BasePage):
     """A funded project: funder, programme, contract, period, partners, indicators."""
 
@@ -264,7 +296,7 @@ class ProjectPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["indicators"] = session_selectors.project_indicator_progress(project=self.project)
+        context["indicators"] = public_indicators(project=self.project)
         context["partners"] = self.project.partners.select_related("county").order_by("name")
         return context
 

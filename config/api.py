@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from accounts.api import router as accounts_router
 from certificates.api import router as certificates_router
 from config.api_support import API_AUTH, validation_error_body
+from reports.api import router as reports_router
 from sessions.api import router as sessions_router
 from training.api import router as training_router
 
@@ -80,3 +81,4 @@ api.add_router("/", training_router)
 api.add_router("/", sessions_router)
 api.add_router("/", accounts_router)
 api.add_router("/", certificates_router)
+api.add_router("/", reports_router)

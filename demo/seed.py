@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -181,7 +182,7 @@ PROJECTS = [
         "description": "Formarea membrilor echipelor intersectoriale locale și seminarii cu "
         "experți norvegieni pentru aplicarea Convenției de la Istanbul.",
         "indicators": [
-            ("O1", "Membri EIL formați", Indicator.Kind.OUTPUT, Indicator.Unit.PERSONS, 150),
+            ("O1", "Membri EIL formați", Indicator.Kind.OUTPUT, Indicator.Unit.EIL_MEMBERS, 150),
             ("O2", "Sesiuni de formare EIL", Indicator.Kind.OUTPUT, Indicator.Unit.SESSIONS, 10),
         ],
     },
@@ -791,6 +792,14 @@ def _focal_point_user(counties, report):
             instance=FocalPoint(user=user, county=counties["CJ"]), acting_user=None
         )
         report.add("nomination rights")
+        # The county's coordinator also reads the county's reports in the admin: the reports
+        # show her the people of Cluj only.
+        user.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label__in=["wagtailadmin", "reports"],
+                codename__in=["access_admin", "view_reports"],
+            )
+        )
     return user
 
 

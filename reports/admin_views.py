@@ -1,7 +1,326 @@
-"""The reports dashboard (built next)."""
+"""The reports dashboard in the admin: the filters (reports.forms), the headline figures, each
+project's indicators, the charts and the county map, the table of the chosen grouping, and the
+links to the downloads. Every number comes from the report service (reports.selectors), within
+the reader's scope: ANES sees every county, a county coordinator the people of their county.
 
+The page runs a bounded number of queries whatever the number of participations: one per
+report table (totals, grouping, margins, each chart, the map), two for the indicators plus one
+or two per project that has indicators, and the form's lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from reports import charts
+from reports.countymap import county_map
+from reports.forms import ReportForm
+from reports.selectors import (
+    FIGURE_LABELS,
+    GROUP_FIELDS,
+    Report,
+    ReportScope,
+    Table,
+    participation_report,
+    project_indicators,
+    report_scope_for,
+    report_table,
+)
+from training.models import County, Indicator, Project
+
+HEADLINE = (
+    "unique_persons",
+    "participations",
+    "unique_persons_completed",
+    "participations_completed",
+    "unique_persons_certified",
+    "sessions",
+)
+# The columns of the grouping's table (one field).
+TABLE_FIGURES = (
+    "unique_persons",
+    "participations",
+    "unique_persons_completed",
+    "unique_persons_certified",
+    "sessions",
+)
 
 
-class DashboardView(TemplateView):
+@dataclass
+class CrossTable:
+    """Rows = the first field, columns = the second, cells = unique persons; the totals are
+    the margins' (each field counted on its own), not the sums of the cells."""
+
+    row_field: str
+    column_field: str
+    columns: list  # [(key, label)]
+    rows: list  # [(label, [cell or None], row total)]
+    column_totals: list
+    total: int
+
+
+def _cross_table(report: Report) -> CrossTable:
+    table = report.table
+    first, second = table.fields
+    row_margin, column_margin = report.margins
+    cells = {(r.key[first], r.key[second]): r.figures.unique_persons for r in table.rows}
+    columns = [(r.key[second], r.label[second]) for r in column_margin.rows]
+    rows = [
+        (
+            r.label[first],
+            [cells.get((r.key[first], key)) for key, _label in columns],
+            r.figures.unique_persons,
+        )
+        for r in row_margin.rows
+    ]
+    return CrossTable(
+        row_field=str(GROUP_FIELDS[first].verbose_name),
+        column_field=str(GROUP_FIELDS[second].verbose_name),
+        columns=columns,
+        rows=rows,
+        column_totals=[r.figures.unique_persons for r in column_margin.rows],
+        total=report.totals.unique_persons,
+    )
+
+
+def _query(request, **extra) -> str:
+    """The dashboard's parameters (but the file format), with `extra` set."""
+    params = [
+        (k, v) for k, values in request.GET.lists() if k not in ("format", *extra) for v in values
+    ]
+    params += [(k, v) for k, v in extra.items() if v]
+    return urlencode(params)
+
+
+class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "reports/dashboard.html"
+    page_title = gettext_lazy("Training reports")
+    header_icon = "table"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.scope = report_scope_for(user=request.user)
+        except PermissionDenied:
+            return TemplateResponse(
+                request,
+                self.template_name,
+                {
+                    "forbidden": _("You do not have permission to view the reports."),
+                    "page_title": self.get_page_title(),
+                    "header_title": self.get_page_title(),
+                    "breadcrumbs_items": self.get_breadcrumbs_items(),
+                },
+                status=403,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_form(self, *, counties: list) -> ReportForm:
+        form = ReportForm(self.request.GET)
+        # The counties are read once for the page: the two county lists reuse them.
+        for name in ("session_county", "person_county"):
+            field = form.fields[name]
+            field.choices = [
+                ("", field.empty_label),
+                *((c.code, field.label_from_instance(c)) for c in counties),
+            ]
+        # Presentation only: the dashboard picks one field at a time (the API writes "a,b"),
+        # and the institution (thousands of them) is kept from the URL but not listed.
+        choices = [("", "—"), *((name, g.verbose_name) for name, g in GROUP_FIELDS.items())]
+        form.fields["group_by"].widget = forms.Select(choices=choices)
+        form.fields["group_by"].help_text = ""
+        form.fields["institution"].widget = forms.HiddenInput()
+        return form
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = self.scope
+        counties = {c.pk: c for c in County.objects.all()}
+        form = self.get_form(counties=list(counties.values()))
+        valid = form.is_valid()
+        own = sorted((counties[pk] for pk in scope.counties or ()), key=lambda c: c.name_ascii)
+        context.update(
+            {
+                "form": form,
+                "valid": valid,
+                "scope_all": scope.is_all,
+                "own_counties": own,
+            }
+        )
+        if not valid:
+            return context
+        filters = form.filters()
+        report = participation_report(filters=filters, group_by=form.grouping(), scope=scope)
+        context.update(
+            {
+                "report": report,
+                "described": filters.described(),
+                "headline": [
+                    (name, FIGURE_LABELS[name], getattr(report.totals, name)) for name in HEADLINE
+                ],
+                "indicators": self._indicators(filters.project, scope),
+                **self._charts(filters, scope, counties, report),
+                **self._grouping(report),
+                **self._downloads(filters, own),
+            }
+        )
+        return context
+
+    def _indicators(self, project, scope: ReportScope) -> list:
+        indicators = Prefetch("indicators", queryset=Indicator.objects.order_by("code"))
+        if project is not None:
+            projects = Project.objects.filter(pk=project.pk)
+        else:
+            projects = Project.objects.filter(indicators__isnull=False).distinct()
+        projects = projects.prefetch_related(indicators).order_by("acronym")
+        return [(p, project_indicators(project=p, scope=scope)) for p in projects]
+
+    def _charts(self, filters, scope: ReportScope, counties: dict, report: Report) -> dict:
+        # A chart by the field the reader grouped by reuses that table (or that margin).
+        known = {t.fields: t for t in report.tables if len(t.fields) == 1}
+
+        def table(field: str) -> Table:
+            if (field,) in known:
+                return known[(field,)]
+            return report_table(fields=(field,), filters=filters, scope=scope)
+
+        empty = _("No participations match these filters.")
+        months = charts.month_series(table("month").rows)
+        categories = sorted(
+            charts.table_series(table("professional_category").rows, field="professional_category"),
+            key=lambda d: (-d.value, d.label.casefold()),
+        )
+        sexes = charts.table_series(table("sex").rows, field="sex")
+        ages = charts.table_series(table("age_band").rows, field="age_band")
+        by_county = table("person_county").rows
+        by_code = {c.code: c for c in counties.values()}
+        map_rows = [
+            (r.key["person_county"], r.label["person_county"], r.figures.unique_persons)
+            for r in by_county
+        ]
+        tile_map = county_map(
+            chart_id="chart-map",
+            title=_("Persons trained by county (person's county)"),
+            desc=_(
+                "A tile grid map of Romania: each county is one square near its place on the "
+                "map, shaded by the number of persons trained; the table beside it gives the "
+                "numbers."
+            ),
+            counties=[
+                (code, by_code[code].name if code in by_code else code, 0) for code in by_code
+            ]
+            + [(code, name, n) for code, name, n in map_rows if code],
+        )
+        persons = _("Unique persons trained")
+        return {
+            "charts": [
+                {
+                    "id": "chart-months",
+                    "heading": _("Persons trained per month"),
+                    "svg": charts.line_chart(
+                        chart_id="chart-months",
+                        title=_("Persons trained per month"),
+                        desc=_(
+                            "Line chart: unique persons trained in each month (the month of the "
+                            "session's first day); months without sessions count 0."
+                        ),
+                        data=months,
+                        empty_text=empty,
+                    ),
+                    "column": _("Month"),
+                    "data": months,
+                    "wide": True,
+                },
+                {
+                    "id": "chart-categories",
+                    "heading": _("By professional category"),
+                    "svg": charts.hbar_chart(
+                        chart_id="chart-categories",
+                        title=_("Persons trained by professional category"),
+                        desc=_("Bar chart: unique persons trained in each professional category."),
+                        data=categories,
+                        empty_text=empty,
+                    ),
+                    "column": _("Professional category"),
+                    "data": categories,
+                    "wide": True,
+                },
+                {
+                    "id": "chart-sex",
+                    "heading": _("By sex"),
+                    "svg": charts.column_chart(
+                        chart_id="chart-sex",
+                        title=_("Persons trained by sex"),
+                        desc=_("Bar chart: unique persons trained by sex."),
+                        data=sexes,
+                        empty_text=empty,
+                    ),
+                    "column": _("Sex"),
+                    "data": sexes,
+                },
+                {
+                    "id": "chart-ages",
+                    "heading": _("By age band"),
+                    "svg": charts.column_chart(
+                        chart_id="chart-ages",
+                        title=_("Persons trained by age band"),
+                        desc=_(
+                            "Bar chart: unique persons trained by age band (age on the "
+                            "session's first day); a person trained at two ages counts in both."
+                        ),
+                        data=ages,
+                        empty_text=empty,
+                    ),
+                    "column": _("Age band"),
+                    "data": ages,
+                },
+            ],
+            "persons_label": persons,
+            "county_map": tile_map,
+            "map_rows": [(name, n) for code, name, n in map_rows if n],
+        }
+
+    def _grouping(self, report: Report) -> dict:
+        table = report.table
+        if table is None:
+            return {"table": None}
+        out = {"table": table, "overlapping": table.overlapping}
+        if len(table.fields) == 2:
+            out["cross"] = _cross_table(report)
+        else:
+            field = table.fields[0]
+            out["table_heading"] = str(GROUP_FIELDS[field].verbose_name)
+            out["table_columns"] = [FIGURE_LABELS[name] for name in TABLE_FIGURES]
+            out["table_rows"] = [
+                (r.label[field], [getattr(r.figures, name) for name in TABLE_FIGURES])
+                for r in table.rows
+            ]
+            out["table_totals"] = [getattr(report.totals, name) for name in TABLE_FIGURES]
+        return out
+
+    def _downloads(self, filters, own: list) -> dict:
+        request = self.request
+        export = reverse("reports:export")
+        pdf = reverse("reports:county_pdf")
+        links = [
+            ("XLSX", f"{export}?{_query(request, format='xlsx')}"),
+            ("CSV", f"{export}?{_query(request, format='csv')}"),
+        ]
+        pdfs = []
+        if filters.person_county is not None:
+            pdfs.append((filters.person_county, f"{pdf}?{_query(request)}"))
+        elif own:
+            pdfs = [(c, f"{pdf}?{_query(request, person_county=c.code)}") for c in own]
+        return {"downloads": links, "county_pdfs": pdfs}

@@ -587,20 +587,22 @@ def project_indicators(*, project, scope: ReportScope = ALL) -> list[IndicatorPr
 
 
 def suppressed(n: int | None) -> int | None:
-    """A count as the public may see it: None (shown as "fewer than 5") below SMALL_COUNT."""
-    if n is None or n < SMALL_COUNT:
+    """A count of persons as the public may see it: None (shown as "fewer than 5") from 1 to
+    SMALL_COUNT - 1, which could point at someone; zero and larger counts as they are."""
+    if n is None or 0 < n < SMALL_COUNT:
         return None
     return n
 
 
 def public_figures() -> dict[str, int | None]:
     """The home page's figures: persons trained, sessions held and counties reached, counted by
-    the report service, with small counts suppressed. Two queries."""
+    the report service, with small counts of persons suppressed (sessions and counties are
+    public anyway). Two queries."""
     totals = report_totals()
     counties = participations().values("training_session__county").distinct().count()
     return {
         "persons_trained": suppressed(totals.unique_persons),
         "participations": suppressed(totals.participations),
-        "sessions_held": suppressed(totals.sessions),
+        "sessions_held": totals.sessions,
         "counties_reached": counties,
     }

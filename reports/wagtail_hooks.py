@@ -31,7 +31,8 @@ class ReportsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_reports_menu_item():
     return ReportsMenuItem(
-        _("Reports"),
+        # Not "Reports": Wagtail's own reports menu (locked pages, site history) is named so.
+        _("Training reports"),
         reverse(f"{NAMESPACE}:dashboard"),
         name="reports",
         icon_name="table",

@@ -263,38 +263,6 @@ def course_trainers(*, course) -> QuerySet:
     return Trainer.objects.filter(sessions__in=upcoming).select_related("organisation").distinct()
 
 
-def headline_figures() -> dict[str, int]:
-    """What the home page shows: unique persons present at least once, sessions held,
-    counties reached."""
-    held = TrainingSession.objects.filter(status=TrainingSession.Status.COMPLETED)
-    return {
-        "persons_trained": Attendance.objects.filter(status__in=ATTENDED)
-        .values("enrolment__professional")
-        .distinct()
-        .count(),
-        "sessions_held": held.count(),
-        "counties_reached": held.values("county").distinct().count(),
-    }
-
-
-def project_indicator_progress(*, project) -> list[tuple[object, int | None]]:
-    """Each indicator of a project with what has been achieved so far (None where Formativ
-    does not measure it yet)."""
-    from training.models import Indicator
-
-    sessions = TrainingSession.objects.filter(project=project)
-    achieved = {
-        Indicator.Unit.PERSONS: Attendance.objects.filter(
-            status__in=ATTENDED, enrolment__training_session__in=sessions
-        )
-        .values("enrolment__professional")
-        .distinct()
-        .count(),
-        Indicator.Unit.SESSIONS: sessions.filter(status=TrainingSession.Status.COMPLETED).count(),
-    }
-    return [(indicator, achieved.get(indicator.unit)) for indicator in project.indicators.all()]
-
-
 # --- API ---
 
 VIEW_SESSION_PERMISSION = "training_sessions.view_trainingsession"

@@ -1,6 +1,8 @@
 """Every page type: where editors may create it, and that it renders with live data."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from wagtail.models import Page
 
 from cms.models import (
@@ -132,7 +134,11 @@ def test_home_page_shows_live_headline_figures(client, tree):
         enrolment=enrolment, day=session.days.first(), status="present", acting_user=None
     )
     response = client.get(tree["home"].url)
-    assert response.context["figures"]["persons_trained"] == 1
+    # One person: counted by the report service, and shown only as "fewer than 5".
+    assert response.context["figures"]["persons_trained"] is None
+    assert response.context["figures"]["counties_reached"] == 1
+    with translation.override("ro"):
+        assert gettext("fewer than 5") in response.content.decode()
 
 
 def test_project_page_shows_indicators_and_the_funder_block(client, tree):
