@@ -19,8 +19,8 @@ class MonthOf(Func):
 
 
 class YearsBefore(Func):
-    """The date `years` years before a date (29 February to 1 March on SQLite, to 28 February on
-    PostgreSQL: the one day a year whose age band may differ)."""
+    """The date `years` years before a date; from 29 February, the 28th (as PostgreSQL does),
+    so that someone born on 1 March is not a year older on 29 February."""
 
     output_field = DateField()
 
@@ -29,8 +29,14 @@ class YearsBefore(Func):
         super().__init__(expression, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template=f"date(%(expressions)s, '-{self.years} years')"
+        # SQLite's own '-N years' turns 29 February into 1 March: take the same day of the
+        # month N years back, but never past that month's last day.
+        sql, params = compiler.compile(self.source_expressions[0])
+        back = f"date({sql}, 'start of month', '-{self.years} years'"
+        day = f"(CAST(strftime('%%d', {sql}) AS INTEGER) - 1)"
+        return (
+            f"min({back}, '+' || {day} || ' days'), {back}, '+1 month', '-1 day'))",
+            (*params, *params, *params),
         )
 
     def as_postgresql(self, compiler, connection, **extra):

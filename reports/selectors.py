@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -388,11 +389,29 @@ def _eil_member():
     return Exists(LocalTeamMembership.objects.filter(professional_id=OuterRef("professional_id")))
 
 
+# The computed group keys. Each is annotated only where a grouping or a filter needs it: an
+# unused annotation would still leave its joins in the query.
+COMPUTED_KEYS = {
+    "age_band": _age_band,
+    "eil_member": _eil_member,
+    "month": lambda: MonthOf(F("training_session__starts_on")),
+}
+
+
 def participations(
-    *, filters: ReportFilters = ReportFilters(), scope: ReportScope = ALL
+    *,
+    filters: ReportFilters = ReportFilters(),
+    scope: ReportScope = ALL,
+    keys: Iterable[str] = tuple(COMPUTED_KEYS),
 ) -> QuerySet[Enrolment]:
-    """The participations the filters and the scope select, annotated with the computed group
-    keys (`age_band`, `eil_member`, `month`) and `certified`."""
+    """The participations the filters and the scope select, annotated with `certified` and
+    the computed group keys among `keys` (by default all three: `age_band`, `eil_member`,
+    `month`), plus those the filters use."""
+    keys = set(keys) & set(COMPUTED_KEYS)
+    if filters.age_band:
+        keys.add("age_band")
+    if filters.eil_member is not None:
+        keys.add("eil_member")
     attended = Attendance.objects.filter(enrolment_id=OuterRef("pk"), status__in=ATTENDED)
     qs = (
         Enrolment.objects.order_by()
@@ -400,9 +419,7 @@ def participations(
         .exclude(training_session__status=TrainingSession.Status.CANCELLED)
         .annotate(
             certified=ExpressionWrapper(_certified(), output_field=BooleanField()),
-            age_band=_age_band(),
-            eil_member=_eil_member(),
-            month=MonthOf(F("training_session__starts_on")),
+            **{name: COMPUTED_KEYS[name]() for name in sorted(keys)},
         )
     )
     qs = scope.apply(qs)
@@ -455,7 +472,8 @@ def _figures(values: dict) -> Figures:
 
 def report_totals(*, filters: ReportFilters = ReportFilters(), scope: ReportScope = ALL) -> Figures:
     """The totals alone: one query."""
-    return _figures(participations(filters=filters, scope=scope).aggregate(**_metrics()))
+    qs = participations(filters=filters, scope=scope, keys=())
+    return _figures(qs.aggregate(**_metrics()))
 
 
 def _sex_label(value) -> str:
@@ -496,32 +514,117 @@ def _sort_key(group: GroupField, key, label: str):
     return (1 if key is None else 0, label.casefold())
 
 
+def _group_columns(groups: list[GroupField]) -> tuple[dict, list[list[str]]]:
+    """The key and label columns of each group field (aliases g<n>, g<n>_<i>)."""
+    columns, names = {}, []
+    for n, g in enumerate(groups):
+        aliases = [f"g{n}", *(f"g{n}_{i}" for i in range(len(g.labels)))]
+        names.append(aliases)
+        columns[aliases[0]] = F(g.key)
+        for alias, path in zip(aliases[1:], g.labels, strict=True):
+            columns[alias] = F(path)
+    return columns, names
+
+
+def _row(groups: list[GroupField], names: list[list[str]], values: dict, figures) -> Row:
+    key, label = {}, {}
+    for g, aliases in zip(groups, names, strict=True):
+        k = values[aliases[0]]
+        if g.name == "eil_member":
+            k = bool(k)
+        elif g.name == "sex":
+            k = k or None
+        key[g.name] = k
+        label[g.name] = _label(g, k, [values[a] for a in aliases[1:]])
+    return Row(key=key, label=label, figures=figures)
+
+
+def _table(groups: list[GroupField], rows: list[Row]) -> Table:
+    rows.sort(key=lambda r: tuple(_sort_key(g, r.key[g.name], r.label[g.name]) for g in groups))
+    return Table(fields=tuple(g.name for g in groups), rows=rows)
+
+
 def report_table(
     *, fields: Iterable[str], filters: ReportFilters = ReportFilters(), scope: ReportScope = ALL
 ) -> Table:
     """The participations grouped by one or two fields: one query, whatever the number of rows
     (labels are read in the same query)."""
     groups = [GROUP_FIELDS[name] for name in fields]
-    columns = {}
-    for g in groups:
-        columns[f"k_{g.name}"] = F(g.key)
-        for i, path in enumerate(g.labels):
-            columns[f"l_{g.name}_{i}"] = F(path)
-    rows = participations(filters=filters, scope=scope).values(**columns).annotate(**_metrics())
-    out = []
-    for values in rows:
-        key, label = {}, {}
-        for g in groups:
-            k = values[f"k_{g.name}"]
-            if g.name == "eil_member":
-                k = bool(k)
-            elif g.name == "sex":
-                k = k or None
-            key[g.name] = k
-            label[g.name] = _label(g, k, [values[f"l_{g.name}_{i}"] for i in range(len(g.labels))])
-        out.append(Row(key=key, label=label, figures=_figures(values)))
-    out.sort(key=lambda r: tuple(_sort_key(g, r.key[g.name], r.label[g.name]) for g in groups))
-    return Table(fields=tuple(g.name for g in groups), rows=out)
+    columns, names = _group_columns(groups)
+    qs = participations(filters=filters, scope=scope, keys=[g.name for g in groups])
+    rows = [
+        _row(groups, names, values, _figures(values))
+        for values in qs.values(**columns).annotate(**_metrics())
+    ]
+    return _table(groups, rows)
+
+
+# The figures over the participations selected in `x` (person, session, done, cert).
+_FIGURES_SQL = (
+    "COUNT(DISTINCT person), COUNT(*), "
+    "COUNT(DISTINCT CASE WHEN done THEN person END), COUNT(CASE WHEN done THEN 1 END), "
+    "COUNT(DISTINCT CASE WHEN cert THEN person END), COUNT(CASE WHEN cert THEN 1 END), "
+    "COUNT(DISTINCT session)"
+)
+
+
+def _grouped_report(*, groups: list[GroupField], filters, scope) -> tuple[Figures, Table, list]:
+    """The totals, the table and (for two fields) each field on its own, in ONE statement that
+    reads the participations once: GROUPING SETS on PostgreSQL, a materialised common table
+    expression aggregated once per part on SQLite. The parts cannot be added up from the cells,
+    since a person may fall in several cells. The participations come from the ORM queryset
+    (`participations`), so the filters and the scope are those of every other report."""
+    columns, names = _group_columns(groups)
+    base = participations(filters=filters, scope=scope, keys=[g.name for g in groups]).values(
+        person=F("professional_id"),
+        session=F("training_session_id"),
+        done=ExpressionWrapper(
+            Q(completion=Enrolment.Completion.COMPLETED), output_field=BooleanField()
+        ),
+        cert=F("certified"),
+        **columns,
+    )
+    sql, params = base.query.sql_with_params()
+    every = [alias for aliases in names for alias in aliases]
+    # Each part is named by a bit mask of the fields it groups by: 0 = the totals.
+    whole = (1 << len(groups)) - 1
+    parts = {whole: every, 0: []}
+    if len(groups) == 2:
+        parts[1], parts[2] = names[0], names[1]
+    if connection.vendor == "postgresql":
+        mask = " + ".join(f"{1 << n} * (1 - GROUPING({a[0]}))" for n, a in enumerate(names))
+        sets = ", ".join(f"({', '.join(cols)})" for cols in parts.values())
+        statement = (
+            f"SELECT {mask}, {', '.join(every)}, {_FIGURES_SQL} "  # noqa: S608 (aliases only)
+            f"FROM ({sql}) x GROUP BY GROUPING SETS ({sets})"
+        )
+    else:
+        selects = []
+        for code, grouped in parts.items():
+            cols = ", ".join(c if c in grouped else "NULL" for c in every)
+            select = f"SELECT {code}, {cols}, {_FIGURES_SQL} FROM x"  # noqa: S608
+            if grouped:
+                select += f" GROUP BY {', '.join(grouped)}"
+            selects.append(select)
+        statement = f"WITH x AS MATERIALIZED ({sql}) " + " UNION ALL ".join(selects)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        result = cursor.fetchall()
+    totals, found = Figures(), {code: [] for code in parts}
+    for record in result:
+        code = int(record[0])
+        figures = Figures(*(int(v or 0) for v in record[1 + len(every) :]))
+        if code == 0:
+            totals = figures
+            continue
+        values = dict(zip(every, record[1 : 1 + len(every)], strict=True))
+        of = [(g, a) for n, (g, a) in enumerate(zip(groups, names, strict=True)) if code & (1 << n)]
+        found[code].append(_row([g for g, _ in of], [a for _, a in of], values, figures))
+    table = _table(groups, found[whole])
+    margins = (
+        [_table([groups[0]], found[1]), _table([groups[1]], found[2])] if len(groups) == 2 else []
+    )
+    return totals, table, margins
 
 
 def participation_report(
@@ -531,20 +634,17 @@ def participation_report(
     scope: ReportScope = ALL,
 ) -> Report:
     """The totals and, when asked, the table by one field, or the cross-table by two with
-    each field's own totals: at most four queries."""
+    each field's own totals: one query."""
     group_by = tuple(group_by)
     if len(group_by) > 2 or any(name not in GROUP_FIELDS for name in group_by):
         raise ValueError(f"Cannot group by {group_by!r}.")
-    report = Report(
-        filters=filters, scope=scope, totals=report_totals(filters=filters, scope=scope)
+    if not group_by:
+        totals = report_totals(filters=filters, scope=scope)
+        return Report(filters=filters, scope=scope, totals=totals)
+    totals, table, margins = _grouped_report(
+        groups=[GROUP_FIELDS[name] for name in group_by], filters=filters, scope=scope
     )
-    if group_by:
-        report.table = report_table(fields=group_by, filters=filters, scope=scope)
-    if len(group_by) == 2:
-        report.margins = [
-            report_table(fields=(name,), filters=filters, scope=scope) for name in group_by
-        ]
-    return report
+    return Report(filters=filters, scope=scope, totals=totals, table=table, margins=margins)
 
 
 # --- project indicators and public figures ---
