@@ -28,10 +28,12 @@ from reports.forms import ReportForm
 from reports.selectors import (
     FIGURE_LABELS,
     GROUP_FIELDS,
+    PerPerson,
     Report,
     ReportScope,
     Table,
     participation_report,
+    participations_per_person,
     project_indicators,
     report_scope_for,
     report_table,
@@ -163,15 +165,24 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             return context
         filters = form.filters()
         report = participation_report(filters=filters, group_by=form.grouping(), scope=scope)
+        per_person = participations_per_person(filters=filters, scope=scope)
         context.update(
             {
                 "report": report,
                 "described": filters.described(),
                 "headline": [
-                    (name, FIGURE_LABELS[name], getattr(report.totals, name)) for name in HEADLINE
+                    *(
+                        (name, FIGURE_LABELS[name], getattr(report.totals, name))
+                        for name in HEADLINE
+                    ),
+                    (
+                        "at_least_2",
+                        _("persons with 2 or more participations"),
+                        per_person.at_least(2),
+                    ),
                 ],
                 "indicators": self._indicators(filters.project, scope),
-                **self._charts(filters, scope, counties, report),
+                **self._charts(filters, scope, counties, report, per_person),
                 **self._grouping(report),
                 **self._downloads(filters, own),
             }
@@ -187,7 +198,9 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         projects = projects.prefetch_related(indicators).order_by("acronym")
         return [(p, project_indicators(project=p, scope=scope)) for p in projects]
 
-    def _charts(self, filters, scope: ReportScope, counties: dict, report: Report) -> dict:
+    def _charts(
+        self, filters, scope: ReportScope, counties: dict, report: Report, per_person: PerPerson
+    ) -> dict:
         # A chart by the field the reader grouped by reuses that table (or that margin).
         known = {t.fields: t for t in report.tables if len(t.fields) == 1}
 
@@ -224,6 +237,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             + [(code, name, n) for code, name, n in map_rows if code],
         )
         persons = _("Unique persons trained")
+        repeats = [charts.Datum(label=label, value=n) for label, n in per_person.buckets()]
         return {
             "charts": [
                 {
@@ -285,6 +299,22 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                     ),
                     "column": _("Age band"),
                     "data": ages,
+                },
+                {
+                    "id": "chart-repeats",
+                    "heading": _("By number of participations"),
+                    "svg": charts.column_chart(
+                        chart_id="chart-repeats",
+                        title=_("Persons by their number of participations"),
+                        desc=_(
+                            "Bar chart: how many persons took part once, twice, three, four, "
+                            "five or more times in the participations selected."
+                        ),
+                        data=repeats if per_person.counts else [],
+                        empty_text=empty,
+                    ),
+                    "column": _("Participations"),
+                    "data": repeats,
                 },
             ],
             "persons_label": persons,

@@ -11,7 +11,12 @@ from pydantic import Field as PydanticField
 
 from config.api_support import ErrorOut
 from reports.forms import ReportForm
-from reports.selectors import GROUP_FIELDS, participation_report, report_scope_for
+from reports.selectors import (
+    GROUP_FIELDS,
+    participation_report,
+    participations_per_person,
+    report_scope_for,
+)
 
 router = Router(tags=["reports"])
 
@@ -67,6 +72,11 @@ class GroupOut(FiguresOut):
     label: dict[str, str] = PydanticField(description="The same, in words, in your language.")
 
 
+class PerPersonOut(Schema):
+    participations: int
+    unique_persons: int
+
+
 class ReportOut(Schema):
     filters: dict[str, str | int | bool] = PydanticField(
         description="The filters applied, as codes (ids for the lists without codes)."
@@ -82,6 +92,10 @@ class ReportOut(Schema):
         None,
         description="Only when grouping by two fields: each field on its own (the totals of "
         "the cross-table's rows and columns, each person once per group).",
+    )
+    participations_per_person: list[PerPersonOut] = PydanticField(
+        description="The persons by their number of participations in the filtered set "
+        "(e.g. persons with at least 2 participations: add the rows from 2 on)."
     )
 
 
@@ -139,6 +153,9 @@ def report_participants(
     form = ReportForm({name: value for name, value in values.items() if value is not None})
     if not form.is_valid():
         raise ValidationError(form.error_dict())
-    return participation_report(
-        filters=form.filters(), group_by=form.grouping(), scope=scope
+    filters = form.filters()
+    out = participation_report(filters=filters, group_by=form.grouping(), scope=scope).as_dict()
+    out["participations_per_person"] = participations_per_person(
+        filters=filters, scope=scope
     ).as_dict()
+    return out

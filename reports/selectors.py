@@ -647,6 +647,41 @@ def participation_report(
     return Report(filters=filters, scope=scope, totals=totals, table=table, margins=margins)
 
 
+@dataclass
+class PerPerson:
+    """How many persons had 1, 2, 3… participations in the filtered set: the partners' "persons
+    who received at least 2 services"."""
+
+    counts: dict[int, int]  # participations → persons
+
+    def at_least(self, n: int) -> int:
+        return sum(persons for k, persons in self.counts.items() if k >= n)
+
+    def buckets(self, *, last: int = 5) -> list[tuple[str, int]]:
+        """1, 2, … `last` or more."""
+        out = [(str(k), self.counts.get(k, 0)) for k in range(1, last)]
+        return [*out, (f"{last}+", self.at_least(last))]
+
+    def as_dict(self) -> list[dict]:
+        return [{"participations": k, "unique_persons": n} for k, n in sorted(self.counts.items())]
+
+
+def participations_per_person(
+    *, filters: ReportFilters = ReportFilters(), scope: ReportScope = ALL
+) -> PerPerson:
+    """The persons of the filtered set by their number of participations in it: one query."""
+    per_person = (
+        participations(filters=filters, scope=scope, keys=())
+        .values("professional_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    sql, params = per_person.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT n, COUNT(*) FROM ({sql}) x GROUP BY n", params)  # noqa: S608
+        return PerPerson({int(n): int(persons) for n, persons in cursor.fetchall()})
+
+
 # --- project indicators and public figures ---
 
 

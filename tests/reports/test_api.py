@@ -147,6 +147,18 @@ def test_totals_are_the_hand_counted_ones(world, anes):
     assert "margins" not in data
 
 
+def test_persons_by_number_of_participations(world, anes):
+    # Ana in S1 and S2 (twice), Bogdan and Dan once; Carmen was never present.
+    assert ok(anes)["participations_per_person"] == [
+        {"participations": 1, "unique_persons": 2},
+        {"participations": 2, "unique_persons": 1},
+    ]
+    # Within VENUS, Ana took part once.
+    assert ok(anes, project="VENUS")["participations_per_person"] == [
+        {"participations": 1, "unique_persons": 2}
+    ]
+
+
 def test_filters_narrow_the_totals_and_are_echoed_as_codes(world, anes):
     data = ok(anes, project="venus", **{"from": "2000-01-01"})
     # VENUS: Ana (completed) and Bogdan in S1

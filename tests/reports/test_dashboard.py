@@ -172,11 +172,20 @@ def test_anes_sees_every_county(client, world):
         "participations_completed": "1",
         "unique_persons_certified": "1",
         "sessions": "2",
+        "at_least_2": "1",  # Ana, in both sessions
     }
     assert page.select_one("[data-scope]") is None
     assert table_rows(page, "[data-map-table]") == [["Brașov", "1"], ["Cluj", "2"]]
     assert chart_bars(response, "chart-sex") == {"female": "1", "male": "2"}
     assert chart_bars(response, "chart-categories") == {"social worker": "2", "psychologist": "1"}
+    # Bogdan and Dan once, Ana twice.
+    assert chart_bars(response, "chart-repeats") == {
+        "1": "2",
+        "2": "1",
+        "3": "0",
+        "4": "0",
+        "5+": "0",
+    }
 
 
 def test_the_map_shades_the_counties_with_data(client, world):

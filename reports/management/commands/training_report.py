@@ -7,7 +7,13 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.forms import ReportForm
-from reports.selectors import AGE_BANDS, ALL, GROUP_FIELDS, participation_report
+from reports.selectors import (
+    AGE_BANDS,
+    ALL,
+    GROUP_FIELDS,
+    participation_report,
+    participations_per_person,
+)
 
 EXIT_INVALID = 2
 
@@ -94,7 +100,11 @@ class Command(BaseCommand):
             self.fail("--output FILE is required for xlsx when standard output is a terminal.")
 
         if file_format == "json":
-            text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
+            data = report.as_dict()
+            data["participations_per_person"] = participations_per_person(
+                filters=form.filters(), scope=ALL
+            ).as_dict()
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         elif file_format == "csv":
             from reports.exports import report_csv
 
