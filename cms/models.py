@@ -296,7 +296,13 @@ class ProjectPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["indicators"] = public_indicators(project=self.project)
+        # Counted by the report service over every participation: cached like the home page's
+        # figures, so that visitors cannot make the server recount at will.
+        context["indicators"] = cache.get_or_set(
+            f"formativ:project-indicators:{self.project_id}",
+            lambda: public_indicators(project=self.project),
+            300,
+        )
         context["partners"] = self.project.partners.select_related("county").order_by("name")
         return context
 

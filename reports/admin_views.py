@@ -152,6 +152,11 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         counties = {c.pk: c for c in County.objects.all()}
         form = self.get_form(counties=list(counties.values()))
         valid = form.is_valid()
+        for name in form.errors:
+            if name in form.fields:  # tie each error to its field for screen readers
+                form.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{form[name].auto_id}-error"}
+                )
         own = sorted((counties[pk] for pk in scope.counties or ()), key=lambda c: c.name_ascii)
         context.update(
             {
@@ -232,9 +237,16 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                 "numbers."
             ),
             counties=[
-                (code, by_code[code].name if code in by_code else code, 0) for code in by_code
+                (code, county.name, 0)
+                for code, county in by_code.items()
+                if scope.is_all or county.pk in scope.counties
             ]
             + [(code, name, n) for code, name, n in map_rows if code],
+            outside=[
+                (code, county.name)
+                for code, county in by_code.items()
+                if not (scope.is_all or county.pk in scope.counties)
+            ],
         )
         persons = _("Unique persons trained")
         repeats = [charts.Datum(label=label, value=n) for label, n in per_person.buckets()]
@@ -349,8 +361,9 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             ("CSV", f"{export}?{_query(request, format='csv')}"),
         ]
         pdfs = []
-        if filters.person_county is not None:
-            pdfs.append((filters.person_county, f"{pdf}?{_query(request)}"))
+        county = filters.person_county
+        if county is not None and (self.scope.is_all or county.pk in self.scope.counties):
+            pdfs.append((county, f"{pdf}?{_query(request)}"))
         elif own:
             pdfs = [(c, f"{pdf}?{_query(request, person_county=c.code)}") for c in own]
         return {"downloads": links, "county_pdfs": pdfs}

@@ -200,9 +200,14 @@ def line_chart(
     return _close(parts)
 
 
+# The longest span of months drawn month by month (20 years).
+MAX_MONTHS = 240
+
+
 def month_series(rows: Iterable, *, figure: str = "unique_persons") -> list[Datum]:
     """A report table's rows by month (key "YYYY-MM") as one datum per month from the first to
-    the last, months without participations as 0; rows without a month are left out."""
+    the last, months without participations as 0 (over more than MAX_MONTHS, only the months
+    with participations); rows without a month are left out."""
     values = {}
     for row in rows:
         key = row.key.get("month")
@@ -212,6 +217,20 @@ def month_series(rows: Iterable, *, figure: str = "unique_persons") -> list[Datu
         return []
     first, last = min(values), max(values)
     year, month = (int(part) for part in first.split("-"))
+    last_year, last_month = (int(part) for part in last.split("-"))
+    if (last_year - year) * 12 + last_month - month > MAX_MONTHS:
+        # A mistyped year (0202) would stretch the axis over centuries: the months with
+        # participations only.
+        return [
+            Datum(
+                label=formats.date_format(
+                    datetime.date(*map(int, key.split("-")), 1), "YEAR_MONTH_FORMAT"
+                ),
+                value=values[key],
+                short=key,
+            )
+            for key in sorted(values)
+        ]
     out = []
     while True:
         key = f"{year:04d}-{month:02d}"

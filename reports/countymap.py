@@ -97,6 +97,8 @@ class LegendClass:
 
     @property
     def label(self) -> str:
+        if self.bucket == OUTSIDE:
+            return _("outside your counties")
         if self.bucket == 0:
             return _("no one")
         if self.low == self.high:
@@ -115,6 +117,8 @@ class Tile:
 
     @property
     def fill(self) -> str:
+        if self.bucket == OUTSIDE:
+            return OUTSIDE_FILL
         return FILLS[self.bucket - 1] if self.bucket else NONE_FILL
 
     @property
@@ -123,10 +127,17 @@ class Tile:
 
     @property
     def title(self) -> str:
+        if self.bucket == OUTSIDE:
+            return _("%(county)s: outside your counties") % {"county": self.name}
         return ngettext("%(county)s: %(n)s person", "%(county)s: %(n)s persons", self.value) % {
             "county": self.name,
             "n": self.value,
         }
+
+
+# The bucket of a county outside the reader's scope, and its fill.
+OUTSIDE = -1
+OUTSIDE_FILL = "#d9d9d9"
 
 
 def class_width(maximum: int) -> int:
@@ -156,15 +167,26 @@ class CountyMap:
 
 
 def county_map(
-    *, chart_id: str, title: str, desc: str, counties: Iterable[tuple[str, str, int]]
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    counties: Iterable[tuple[str, str, int]],
+    outside: Iterable[tuple[str, str]] = (),
 ) -> CountyMap:
     """The tile map of (code, name, persons) for every county in LAYOUT (missing ones: 0);
-    codes not in the layout are left out of the drawing (the table beside it lists them)."""
+    codes not in the layout are left out of the drawing (the table beside it lists them).
+    `outside`: (code, name) of the counties the reader may not see, drawn grey without a
+    number (not as "no one", which would be a figure)."""
     counts = {code: (name, value) for code, name, value in counties}
+    hidden = dict(outside)
     maximum = max((value for _, value in counts.values()), default=0)
     width = class_width(maximum)
     tiles = []
     for code, (col, row) in sorted(LAYOUT.items(), key=lambda item: (item[1][1], item[1][0])):
+        if code in hidden and code not in counts:
+            tiles.append(Tile(code, hidden[code], 0, OUTSIDE, col, row))
+            continue
         name, value = counts.get(code, (code, 0))
         tiles.append(Tile(code, name, value, bucket_of(value, width), col, row))
     w = COLUMNS * (TILE + GAP) - GAP
@@ -188,8 +210,11 @@ def county_map(
             f'<text x="{x + TILE / 2:g}" y="{y + 24}" text-anchor="middle" font-size="15" '
             f'font-weight="700" fill="{t.text_fill}">{escape(t.code)}</text>'
             f'<text x="{x + TILE / 2:g}" y="{y + 44}" text-anchor="middle" font-size="13" '
-            f'fill="{t.text_fill}">{t.value}</text>'
+            f'fill="{t.text_fill}">{"—" if t.bucket == OUTSIDE else t.value}</text>'
             "</g>"
         )
     parts.append("</svg>")
-    return CountyMap(tiles=tiles, legend=legend(maximum), svg=mark_safe("".join(parts)))  # noqa: S308 - every text is escaped above
+    classes = legend(maximum)
+    if hidden:
+        classes.append(LegendClass(OUTSIDE, 0, 0, OUTSIDE_FILL))
+    return CountyMap(tiles=tiles, legend=classes, svg=mark_safe("".join(parts)))  # noqa: S308 - every text is escaped above

@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -88,6 +89,12 @@ BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
+def _text(value) -> str:
+    """A text cell: without the control characters a workbook cannot hold (names pasted from
+    elsewhere carry them), and neutralised."""
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
 def export_filename(file_format: str) -> str:
     """formativ-raport-<local date>.<format>: no personal data in the name."""
     return f"formativ-raport-{timezone.localdate().isoformat()}.{file_format}"
@@ -159,8 +166,8 @@ def _filters_sheet(workbook, report: Report, taken: set[str]) -> None:
     if not described:
         sheet.append([_("none (every participation)")])
     for label, value in described:
-        sheet.append([neutralise(str(label)), neutralise(str(value))])
-    sheet.append([_("Grouped by"), neutralise(report.table.title) if report.table else "—"])
+        sheet.append([_text(str(label)), _text(str(value))])
+    sheet.append([_("Grouped by"), _text(report.table.title) if report.table else "—"])
     sheet.append([_("Counties covered"), scope_description(report.scope)])
     sheet.append([_("Produced"), produced_at()])
     sheet.append([])
@@ -196,7 +203,7 @@ def _table_sheet(workbook, report: Report, table: Table, taken: set[str]) -> Non
     sheet.append([str(g.verbose_name) for g in groups] + _figure_headers())
     _bold_row(sheet, HEADER_ROW)
     for row in table.rows:
-        labels = [neutralise(row.label[g.name]) for g in groups]
+        labels = [_text(row.label[g.name]) for g in groups]
         sheet.append(labels + _figure_values(row.figures))
     sheet.append([])
     total_label = [_("Total (each person once)")] + [""] * (len(groups) - 1)
@@ -222,14 +229,14 @@ def _pivot_sheet(workbook, report: Report, taken: set[str]) -> None:
     cells = {(r.key[first.name], r.key[second.name]): r.figures.unique_persons for r in table.rows}
     sheet.append(
         [f"{first.verbose_name} \\ {second.verbose_name}"]
-        + [neutralise(r.label[second.name]) for r in column_margin.rows]
+        + [_text(r.label[second.name]) for r in column_margin.rows]
         + [_("Total")]
     )
     _bold_row(sheet, HEADER_ROW)
     for margin_row in row_margin.rows:
         key = margin_row.key[first.name]
         sheet.append(
-            [neutralise(margin_row.label[first.name])]
+            [_text(margin_row.label[first.name])]
             + [cells.get((key, column), 0) for column in columns]
             + [margin_row.figures.unique_persons]
         )
@@ -274,8 +281,9 @@ def _csv_key(value) -> str:
 
 
 def report_csv(report: Report) -> str:
-    """One table: for each group field a code column and a label column, then the figures;
-    without grouping, one row of totals. ";"-separated; no byte-order mark (the view adds it)."""
+    """One table: for each group field a code column and a label column, then the figures; a
+    cross-table's margins ("all" in the other field) and the total follow the rows; without
+    grouping, one row of totals. ";"-separated; no byte-order mark (the view adds it)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     table = report.table
@@ -290,9 +298,25 @@ def report_csv(report: Report) -> str:
     if table is None:
         writer.writerow(_figure_values(report.totals))
         return out.getvalue()
-    for row in table.rows:
+    everything = str(_("all"))
+
+    def write(row, fields) -> None:
         cells = []
         for g in groups:
-            cells += [neutralise(_csv_key(row.key[g.name])), neutralise(row.label[g.name])]
+            if g.name in fields:
+                cells += [neutralise(_csv_key(row.key[g.name])), neutralise(row.label[g.name])]
+            else:
+                cells += ["", everything]
         writer.writerow(cells + _figure_values(row.figures))
+
+    for row in table.rows:
+        write(row, table.fields)
+    # A cross-table's row and column totals, then the total: counted, not summed (a person
+    # may be in several rows), so that nobody has to add the rows up.
+    for margin in report.margins:
+        for row in margin.rows:
+            write(row, margin.fields)
+    total = [""] * (2 * len(groups))
+    total[1] = str(_("Total (each person once)"))
+    writer.writerow(total + _figure_values(report.totals))
     return out.getvalue()

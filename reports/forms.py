@@ -29,6 +29,12 @@ class CodeChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         value = str(value).strip()
+        if "\x00" in value:  # PostgreSQL refuses NUL in text: a bad value, not a 500
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value.replace("\x00", "")},
+            )
         try:
             return self.queryset.get(**{f"{self.to_field_name}__iexact": value})
         except (self.queryset.model.DoesNotExist, self.queryset.model.MultipleObjectsReturned):

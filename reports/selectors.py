@@ -54,7 +54,13 @@ from django.utils.translation import gettext as _
 from certificates.models import Certificate
 from reports.functions import MonthOf, YearsBefore
 from sessions.models import Attendance, Enrolment, TrainingSession
-from training.models import DeliveryType, FocalPoint, LocalTeamMembership, Professional
+from training.models import (
+    Curriculum,
+    DeliveryType,
+    FocalPoint,
+    LocalTeamMembership,
+    Professional,
+)
 
 VIEW_PERMISSION = "reports.view_reports"
 ALL_COUNTIES_PERMISSION = "reports.view_all_counties"
@@ -126,8 +132,9 @@ GROUP_FIELDS: dict[str, GroupField] = {
         GroupField(
             "curriculum",
             gettext_lazy("curriculum"),
+            # The code alone: a curriculum's versions share it (and count as one); the title is
+            # read apart (curriculum_titles), since versions may be titled differently.
             "training_session__course__curriculum__code",
-            ("training_session__course__curriculum__title",),
             multi_valued=True,
         ),
         GroupField(
@@ -440,7 +447,7 @@ def participations(
         if value is not None:
             qs = qs.filter(**{path: value})
     if f.curriculum_code:
-        qs = qs.filter(training_session__course__curriculum__code=f.curriculum_code)
+        qs = qs.filter(training_session__course__curriculum__code__iexact=f.curriculum_code)
     if f.delivery_type:
         qs = qs.filter(training_session__course__delivery_type=f.delivery_type)
     if f.sex:
@@ -479,13 +486,13 @@ def report_totals(*, filters: ReportFilters = ReportFilters(), scope: ReportScop
 def _sex_label(value) -> str:
     if value in (None, ""):
         return str(Professional.Sex.UNSPECIFIED.label)
-    return str(Professional.Sex(value).label)
+    return str(dict(Professional.Sex.choices).get(value, value))
 
 
 def _label(group: GroupField, key, labels: list) -> str:
     english = (get_language() or "ro").startswith("en")
     if group.name == "delivery_type":
-        return str(DeliveryType(key).label) if key else _("not stated")
+        return str(dict(DeliveryType.choices).get(key, key)) if key else _("not stated")
     if group.name == "sex":
         return _sex_label(key)
     if group.name == "age_band":
@@ -526,7 +533,18 @@ def _group_columns(groups: list[GroupField]) -> tuple[dict, list[list[str]]]:
     return columns, names
 
 
-def _row(groups: list[GroupField], names: list[list[str]], values: dict, figures) -> Row:
+def curriculum_titles(groups: list[GroupField]) -> dict[str, str]:
+    """The title of each curriculum code (its latest version's), when a report groups by
+    curriculum: one query."""
+    if not any(g.name == "curriculum" for g in groups):
+        return {}
+    rows = Curriculum.objects.order_by("code", "pk").values_list("code", "title")
+    return dict(rows)
+
+
+def _row(
+    groups: list[GroupField], names: list[list[str]], values: dict, figures, titles: dict
+) -> Row:
     key, label = {}, {}
     for g, aliases in zip(groups, names, strict=True):
         k = values[aliases[0]]
@@ -535,7 +553,10 @@ def _row(groups: list[GroupField], names: list[list[str]], values: dict, figures
         elif g.name == "sex":
             k = k or None
         key[g.name] = k
-        label[g.name] = _label(g, k, [values[a] for a in aliases[1:]])
+        if g.name == "curriculum" and k is not None:
+            label[g.name] = titles.get(k) or str(k)
+        else:
+            label[g.name] = _label(g, k, [values[a] for a in aliases[1:]])
     return Row(key=key, label=label, figures=figures)
 
 
@@ -552,8 +573,9 @@ def report_table(
     groups = [GROUP_FIELDS[name] for name in fields]
     columns, names = _group_columns(groups)
     qs = participations(filters=filters, scope=scope, keys=[g.name for g in groups])
+    titles = curriculum_titles(groups)
     rows = [
-        _row(groups, names, values, _figures(values))
+        _row(groups, names, values, _figures(values), titles)
         for values in qs.values(**columns).annotate(**_metrics())
     ]
     return _table(groups, rows)
@@ -606,10 +628,13 @@ def _grouped_report(*, groups: list[GroupField], filters, scope) -> tuple[Figure
             if grouped:
                 select += f" GROUP BY {', '.join(grouped)}"
             selects.append(select)
-        statement = f"WITH x AS MATERIALIZED ({sql}) " + " UNION ALL ".join(selects)
+        # MATERIALIZED (SQLite 3.35+) reads the participations once for all the parts.
+        hint = "MATERIALIZED " if connection.Database.sqlite_version_info >= (3, 35) else ""
+        statement = f"WITH x AS {hint}({sql}) " + " UNION ALL ".join(selects)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         result = cursor.fetchall()
+    titles = curriculum_titles(groups)
     totals, found = Figures(), {code: [] for code in parts}
     for record in result:
         code = int(record[0])
@@ -619,7 +644,7 @@ def _grouped_report(*, groups: list[GroupField], filters, scope) -> tuple[Figure
             continue
         values = dict(zip(every, record[1 : 1 + len(every)], strict=True))
         of = [(g, a) for n, (g, a) in enumerate(zip(groups, names, strict=True)) if code & (1 << n)]
-        found[code].append(_row([g for g, _ in of], [a for _, a in of], values, figures))
+        found[code].append(_row([g for g, _ in of], [a for _, a in of], values, figures, titles))
     table = _table(groups, found[whole])
     margins = (
         [_table([groups[0]], found[1]), _table([groups[1]], found[2])] if len(groups) == 2 else []
@@ -734,7 +759,7 @@ def public_figures() -> dict[str, int | None]:
     the report service, with small counts of persons suppressed (sessions and counties are
     public anyway). Two queries."""
     totals = report_totals()
-    counties = participations().values("training_session__county").distinct().count()
+    counties = participations(keys=()).values("training_session__county").distinct().count()
     return {
         "persons_trained": suppressed(totals.unique_persons),
         "participations": suppressed(totals.participations),

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import os
 import secrets
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -1616,11 +1617,13 @@ def session_dates_refresh(*, session_ids) -> None:
         .values("training_session_id")
         .annotate(first=Min("starts_at"), last=Max("starts_at"))
     }
+    # The agency's time zone, whatever the one activated for the request.
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     changed = []
     for session in TrainingSession.objects.filter(pk__in=ids).only("pk", "starts_on", "ends_on"):
         row = bounds.get(session.pk)
-        starts_on = timezone.localdate(row["first"]) if row else None
-        ends_on = timezone.localdate(row["last"]) if row else None
+        starts_on = timezone.localdate(row["first"], zone) if row else None
+        ends_on = timezone.localdate(row["last"], zone) if row else None
         if (session.starts_on, session.ends_on) != (starts_on, ends_on):
             session.starts_on, session.ends_on = starts_on, ends_on
             changed.append(session)

@@ -1,6 +1,7 @@
 """Keep each session's stored first and last day (starts_on, ends_on) in step with its days,
-however a day is saved or deleted: the admin's inline panel, the API, a fixture. Bulk writes
-(imports, demo data) call sessions.services.session_dates_refresh themselves."""
+however a day is saved or deleted one by one: the admin's inline panel, the API, test
+factories. Bulk writes (imports, demo data) and fixture loading (raw saves) send no such signal:
+they call sessions.services.session_dates_refresh themselves."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver

@@ -220,3 +220,17 @@ def test_a_new_certificate_counts_at_once(project_world):
     certificate(revoked.enrolment)
     shown = {i.indicator.code: i.achieved for i in public_indicators(project=project_world.project)}
     assert shown["O3"] == 6
+
+
+def test_a_project_page_counts_once_then_reads_its_cache(client, project_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tree = tree_for(project_world.project)
+    with CaptureQueriesContext(connection) as first:
+        client.get(tree["project"].url)
+    with CaptureQueriesContext(connection) as second:
+        client.get(tree["project"].url)
+    counted = [q for q in first.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+    assert counted  # the first visit counted the indicators
+    assert not [q for q in second.captured_queries if "COUNT(DISTINCT" in q["sql"]]

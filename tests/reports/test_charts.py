@@ -86,6 +86,12 @@ def test_months_without_data_are_zero_between_the_first_and_the_last():
     assert "2024-02" in [t.text for t in svg.iter(f"{SVG}text")]
 
 
+def test_a_mistyped_year_does_not_stretch_the_axis_over_centuries():
+    rows = [row("0202-05", 1), row("2023-11", 4), row("2024-02", 7)]
+    series = charts.month_series(rows)
+    assert [(d.short, d.value) for d in series] == [("0202-05", 1), ("2023-11", 4), ("2024-02", 7)]
+
+
 def test_map_has_every_county_and_shades_by_class():
     # Maximum 10: classes of 2 persons (1–2, 3–4, 5–6, 7–8, 9–10).
     with translation.override("en"):

@@ -234,11 +234,22 @@ def test_county_coordinator_sees_only_their_county(client, world):
     assert table_rows(page, "[data-map-table]") == [["Brașov", "1"]]
     assert "Cluj" not in map_table
     tiles = {g["data-county"]: g for g in page.select("g.map-tile")}
+    # The other counties are drawn as outside the reader's scope, not as "no one".
     assert tiles["CJ"]["data-value"] == "0"
+    assert tiles["CJ"]["data-bucket"] == "-1"
+    assert "outside your counties" in tiles["CJ"].title.get_text()
+    assert tiles["BV"]["data-bucket"] != "-1"
+    assert "outside your counties" in page.select_one("[data-legend]").get_text()
     assert chart_bars(response, "chart-sex") == {"male": "1"}
     # The county PDF of their county is offered.
     pdf = page.select_one('[data-download="pdf"]')["href"]
     assert pdf.startswith(reverse("reports:county_pdf")) and "person_county=BV" in pdf
+
+
+def test_no_county_pdf_link_for_a_county_outside_the_scope(client, world):
+    page = soup(get(client, reader("view_reports", counties=["BV"]), "?person_county=CJ"))
+    links = [a["href"] for a in page.select('[data-download="pdf"]')]
+    assert not any("person_county=CJ" in href for href in links)
 
 
 def test_coordinator_cannot_widen_their_scope_with_a_filter(client, world):
@@ -282,6 +293,22 @@ def test_bad_filters_show_the_error(client, world, query, message):
     errors = soup(response).select_one("[data-form-errors]").get_text()
     assert message in errors
     assert b"data-headline" not in response.content
+
+
+def test_a_field_in_error_points_screen_readers_to_its_message(client, world):
+    page = soup(get(client, reader("view_reports", "view_all_counties"), "?project=NOPE"))
+    field = page.select_one("#id_project")
+    assert field["aria-invalid"] == "true"
+    message = page.select_one("#" + field["aria-describedby"])
+    assert "NOPE" in message.get_text()
+
+
+def test_each_progress_bar_is_named_by_its_indicator(client, world):
+    page = soup(get(client, reader("view_reports", "view_all_counties")))
+    bars = page.select("progress")
+    assert bars
+    for bar in bars:
+        assert page.select_one("#" + bar["aria-labelledby"]).get_text().startswith("O")
 
 
 def test_filter_by_project(client, world):

@@ -285,16 +285,29 @@ def test_csv_by_county_has_a_code_and_a_label_column(world):
     assert rows[1:] == [
         ["BV", "Brașov", "1", "1", "0", "0", "0", "0", "1"],
         ["CJ", "Cluj", "2", "3", "1", "1", "1", "1", "2"],
+        ["", "Total (each person once)", "3", "4", "1", "1", "1", "1", "2"],
     ]
 
 
 def test_csv_cross_table(world):
     rows = read_csv(report_csv(participation_report(group_by=["person_county", "project"])))
     assert len(rows[0]) == 4 + 7
-    assert [(r[0], r[2], r[4], r[5]) for r in rows[1:]] == [
-        ("BV", "ISTANBUL", "1", "1"),
-        ("CJ", "ISTANBUL", "1", "1"),
-        ("CJ", "VENUS", "2", "2"),
+    with translation.override("ro"):
+        everything, total = (
+            translation.gettext("all"),
+            translation.gettext("Total (each person once)"),
+        )
+    assert [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows[1:]] == [
+        ("BV", "Brașov", "ISTANBUL", rows[1][3], "1", "1"),
+        ("CJ", "Cluj", "ISTANBUL", rows[2][3], "1", "1"),
+        ("CJ", "Cluj", "VENUS", rows[3][3], "2", "2"),
+        # The margins: each county and each project on its own, counted (Ana, of Cluj, is in
+        # both projects: Cluj has 2 persons, not 1 + 2).
+        ("BV", "Brașov", "", everything, "1", "1"),
+        ("CJ", "Cluj", "", everything, "2", "3"),
+        ("", everything, "ISTANBUL", rows[6][3], "2", "2"),
+        ("", everything, "VENUS", rows[7][3], "2", "2"),
+        ("", total, "", "", "3", "4"),
     ]
 
 
@@ -356,7 +369,11 @@ def test_anes_downloads_the_csv_with_the_filters(admin_client, world):
     assert response["Content-Disposition"].endswith('.csv"')
     # only S2 since then: Ana (Cluj) and Dan (Brașov)
     rows = csv_of(response)
-    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [("BV", "1", "1"), ("CJ", "1", "1")]
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [
+        ("BV", "1", "1"),
+        ("CJ", "1", "1"),
+        ("", "2", "2"),  # the total
+    ]
 
 
 def test_a_county_coordinator_exports_only_their_county(client, world):
@@ -364,7 +381,7 @@ def test_a_county_coordinator_exports_only_their_county(client, world):
     response = client.get(export_url(format="csv", group_by="person_county"))
     assert response.status_code == 200
     rows = csv_of(response)
-    assert [r[0] for r in rows[1:]] == ["CJ"]
+    assert [r[0] for r in rows[1:]] == ["CJ", ""]  # Cluj, then the total
     assert rows[1][2:4] == ["2", "3"]
 
     # asking for Brașov's people gives nothing rather than Brașov's figures

@@ -107,7 +107,7 @@ def test_csv_has_a_header_and_one_row_per_group(world):
             io.StringIO(run("--format", "csv", "--group-by", "person_county")), delimiter=";"
         )
     )
-    assert len(rows) == 3
+    assert len(rows) == 4
     assert rows[0][:4] == [
         "person's county (code)",
         "person's county",
@@ -116,6 +116,7 @@ def test_csv_has_a_header_and_one_row_per_group(world):
     ]
     assert rows[1][:4] == ["BV", "Brașov", "1", "1"]
     assert rows[2][:4] == ["CJ", "Cluj", "2", "3"]
+    assert rows[3][2:4] == ["3", "4"]  # the total: each person once
 
 
 def test_csv_without_grouping_is_one_row_of_totals(world):
