@@ -144,6 +144,9 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         form.fields["group_by"].widget = forms.Select(choices=choices)
         form.fields["group_by"].help_text = ""
         form.fields["institution"].widget = forms.HiddenInput()
+        form.fields["eil_member"].widget = forms.Select(
+            choices=[("", "—"), ("yes", _("yes")), ("no", _("no"))]
+        )
         return form
 
     def get_context_data(self, **kwargs):

@@ -140,7 +140,7 @@ def column_chart(
             f'<text x="{cx:g}" y="{base - bar_h - 6:g}" text-anchor="middle" '
             f'fill="currentColor" font-weight="600">{d.value}</text>'
             f'<text x="{cx:g}" y="{base + 20}" text-anchor="middle" fill="currentColor">'
-            f"{escape(_truncate(d.axis_label, max(6, int(slot // 8))))}</text>"
+            f"{escape(_truncate(d.axis_label, max(6, int(slot // 7))))}</text>"
             "</g>"
         )
     return _close(parts)

@@ -175,6 +175,7 @@ def test_anes_sees_every_county(client, world):
         "at_least_2": "1",  # Ana, in both sessions
     }
     assert page.select_one("[data-scope]") is None
+    assert page.select_one("[data-scope-indicators]") is None
     assert table_rows(page, "[data-map-table]") == [["Brașov", "1"], ["Cluj", "2"]]
     assert chart_bars(response, "chart-sex") == {"female": "1", "male": "2"}
     assert chart_bars(response, "chart-categories") == {"social worker": "2", "psychologist": "1"}
@@ -227,6 +228,8 @@ def test_county_coordinator_sees_only_their_county(client, world):
     page = soup(response)
     assert "Your county:" in page.select_one("[data-scope]").get_text()
     assert "Brașov" in page.select_one("[data-scope]").get_text()
+    # The indicators are the county's contribution to project-wide targets, and say so.
+    assert "contribution" in page.select_one("[data-scope-indicators]").get_text()
     assert headline(page)["unique_persons"] == "1"
     assert headline(page)["participations"] == "1"
     # Dan's county only; Cluj's two persons appear nowhere in the table or on the map.
@@ -309,6 +312,15 @@ def test_each_progress_bar_is_named_by_its_indicator(client, world):
     assert bars
     for bar in bars:
         assert page.select_one("#" + bar["aria-labelledby"]).get_text().startswith("O")
+
+
+def test_the_eil_filter_is_a_yes_no_choice(client, world):
+    page = soup(get(client, reader("view_reports", "view_all_counties"), "?eil_member=no"))
+    choices = [o["value"] for o in page.select("select#id_eil_member option")]
+    assert choices == ["", "yes", "no"]
+    assert page.select_one("select#id_eil_member option[selected]")["value"] == "no"
+    # Nobody in this world is an EIL member: "no" counts everyone.
+    assert headline(page)["unique_persons"] == "3"
 
 
 def test_filter_by_project(client, world):
