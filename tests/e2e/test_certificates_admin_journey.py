@@ -7,6 +7,7 @@ import os
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from certificates.models import Certificate, IssueRun
 from tests.certificates.conftest import held_session
@@ -94,9 +95,7 @@ def test_the_run_page_follows_a_run_under_way(live_server, page):
     assert bar.get_attribute("value") == "0"
 
     IssueRun.objects.filter(pk=run.pk).update(issued=3)
-    page.wait_for_function(
-        "document.querySelector('[data-run-progress]').value === 3", timeout=5000
-    )
+    expect(bar).to_have_js_property("value", 3, timeout=5000)
     assert "3" in page.locator("[data-run-text]").inner_text()
     assert page.locator("[data-run-text]").get_attribute("aria-live") == "polite"
     shot(page, "run-running")

@@ -19,7 +19,10 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-
 
 
 def serious_violations(page) -> list[str]:
-    page.add_script_tag(content=AXE)
+    # The pages forbid inline scripts (Content-Security-Policy); the test's own tool is run
+    # through the browser's devtools protocol instead, which the policy does not govern.
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE)
     result = page.evaluate(
         """async () => await axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
