@@ -104,6 +104,28 @@ def _query(request, **extra) -> str:
     return urlencode(params)
 
 
+def _chart(
+    draw, chart_id: str, *, heading, title, desc, column, data, empty, wide=False, drawn=None
+):
+    """A chart for the page: its SVG (drawn from `drawn`, by default the data) and the data
+    table beside it."""
+    svg = draw(
+        chart_id=chart_id,
+        title=title,
+        desc=desc,
+        data=data if drawn is None else drawn,
+        empty_text=empty,
+    )
+    return {
+        "id": chart_id,
+        "heading": heading,
+        "svg": svg,
+        "column": column,
+        "data": data,
+        "wide": wide,
+    }
+
+
 class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "reports/dashboard.html"
     page_title = gettext_lazy("Training reports")
@@ -255,82 +277,68 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         repeats = [charts.Datum(label=label, value=n) for label, n in per_person.buckets()]
         return {
             "charts": [
-                {
-                    "id": "chart-months",
-                    "heading": _("Persons trained per month"),
-                    "svg": charts.line_chart(
-                        chart_id="chart-months",
-                        title=_("Persons trained per month"),
-                        desc=_(
-                            "Line chart: unique persons trained in each month (the month of the "
-                            "session's first day); months without sessions count 0."
-                        ),
-                        data=months,
-                        empty_text=empty,
+                _chart(
+                    charts.line_chart,
+                    "chart-months",
+                    heading=_("Persons trained per month"),
+                    title=_("Persons trained per month"),
+                    desc=_(
+                        "Line chart: unique persons trained in each month (the month of the "
+                        "session's first day); months without sessions count 0."
                     ),
-                    "column": _("Month"),
-                    "data": months,
-                    "wide": True,
-                },
-                {
-                    "id": "chart-categories",
-                    "heading": _("By professional category"),
-                    "svg": charts.hbar_chart(
-                        chart_id="chart-categories",
-                        title=_("Persons trained by professional category"),
-                        desc=_("Bar chart: unique persons trained in each professional category."),
-                        data=categories,
-                        empty_text=empty,
+                    column=_("Month"),
+                    data=months,
+                    empty=empty,
+                    wide=True,
+                ),
+                _chart(
+                    charts.hbar_chart,
+                    "chart-categories",
+                    heading=_("By professional category"),
+                    title=_("Persons trained by professional category"),
+                    desc=_("Bar chart: unique persons trained in each professional category."),
+                    column=_("Professional category"),
+                    data=categories,
+                    empty=empty,
+                    wide=True,
+                ),
+                _chart(
+                    charts.column_chart,
+                    "chart-sex",
+                    heading=_("By sex"),
+                    title=_("Persons trained by sex"),
+                    desc=_("Bar chart: unique persons trained by sex."),
+                    column=_("Sex"),
+                    data=sexes,
+                    empty=empty,
+                ),
+                _chart(
+                    charts.column_chart,
+                    "chart-ages",
+                    heading=_("By age band"),
+                    title=_("Persons trained by age band"),
+                    desc=_(
+                        "Bar chart: unique persons trained by age band (age on the "
+                        "session's first day); a person trained at two ages counts in both."
                     ),
-                    "column": _("Professional category"),
-                    "data": categories,
-                    "wide": True,
-                },
-                {
-                    "id": "chart-sex",
-                    "heading": _("By sex"),
-                    "svg": charts.column_chart(
-                        chart_id="chart-sex",
-                        title=_("Persons trained by sex"),
-                        desc=_("Bar chart: unique persons trained by sex."),
-                        data=sexes,
-                        empty_text=empty,
+                    column=_("Age band"),
+                    data=ages,
+                    empty=empty,
+                ),
+                _chart(
+                    charts.column_chart,
+                    "chart-repeats",
+                    heading=_("By number of participations"),
+                    title=_("Persons by their number of participations"),
+                    desc=_(
+                        "Bar chart: how many persons took part once, twice, three, four, "
+                        "five or more times in the participations selected."
                     ),
-                    "column": _("Sex"),
-                    "data": sexes,
-                },
-                {
-                    "id": "chart-ages",
-                    "heading": _("By age band"),
-                    "svg": charts.column_chart(
-                        chart_id="chart-ages",
-                        title=_("Persons trained by age band"),
-                        desc=_(
-                            "Bar chart: unique persons trained by age band (age on the "
-                            "session's first day); a person trained at two ages counts in both."
-                        ),
-                        data=ages,
-                        empty_text=empty,
-                    ),
-                    "column": _("Age band"),
-                    "data": ages,
-                },
-                {
-                    "id": "chart-repeats",
-                    "heading": _("By number of participations"),
-                    "svg": charts.column_chart(
-                        chart_id="chart-repeats",
-                        title=_("Persons by their number of participations"),
-                        desc=_(
-                            "Bar chart: how many persons took part once, twice, three, four, "
-                            "five or more times in the participations selected."
-                        ),
-                        data=repeats if per_person.counts else [],
-                        empty_text=empty,
-                    ),
-                    "column": _("Participations"),
-                    "data": repeats,
-                },
+                    column=_("Participations"),
+                    data=repeats,
+                    drawn=repeats if per_person.counts else [],
+                    empty=empty,
+                ),
             ],
             "persons_label": persons,
             "county_map": tile_map,

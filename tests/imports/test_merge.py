@@ -2,18 +2,18 @@
 different people (imports.merge)."""
 
 import datetime
-import itertools
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry
 
 from certificates.models import Certificate
 from imports import merge
 from sessions.models import Attendance, Enrolment, EnrolmentStatusChange
+from tests.factories.certificates import stored_certificate as certificate
 from tests.factories.sessions import make_session
 from tests.factories.training import (
     InstitutionFactory,
@@ -34,23 +34,6 @@ from training.models import (
 from training.services import duplicate_candidates_record
 
 A = Attendance.Status
-_serials = itertools.count(1)
-
-
-def certificate(enrolment, status=Certificate.Status.VALID) -> Certificate:
-    n = next(_serials)
-    return Certificate.objects.create(
-        serial=f"T-{n:05d}",
-        enrolment=enrolment,
-        kind="participation",
-        issued_at=timezone.now(),
-        data={},
-        status=status,
-        status_index=100000 + n,
-        pdf="certificates/test.pdf",
-        credential={},
-        credential_jwt="",
-    )
 
 
 def enrol(session, person) -> Enrolment:

@@ -52,7 +52,6 @@ completed (Ana, Bogdan, Ioana, Mihai), 5 participations completed (P1, P2, P4, P
 """
 
 import datetime
-import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -61,6 +60,7 @@ from django.utils import timezone
 from certificates.models import Certificate
 from imports.merge import person_merge
 from sessions.models import Attendance, Enrolment, SessionDay, TrainingSession
+from tests.factories.certificates import stored_certificate as certificate
 from tests.factories.sessions import TrainingSessionFactory
 from tests.factories.training import (
     CourseFactory,
@@ -77,7 +77,6 @@ from training.models import InstitutionType, ProfessionalCategory
 A = Attendance.Status
 DONE = Enrolment.Completion.COMPLETED
 NOT_DONE = Enrolment.Completion.NOT_COMPLETED
-_serials = itertools.count(1)
 
 
 def local(day: datetime.date, hour: int = 9) -> datetime.datetime:
@@ -110,22 +109,6 @@ def attend(session, professional, marks, completion="", reference="") -> Enrolme
             minutes = 240 if status == A.PARTIAL else None
             Attendance.objects.create(enrolment=enrolment, day=day, status=status, minutes=minutes)
     return enrolment
-
-
-def certificate(enrolment, status=Certificate.Status.VALID) -> Certificate:
-    n = next(_serials)
-    return Certificate.objects.create(
-        serial=f"NUM-{n:05d}",
-        enrolment=enrolment,
-        kind="participation",
-        issued_at=timezone.now(),
-        data={},
-        status=status,
-        status_index=300000 + n,
-        pdf="certificates/test.pdf",
-        credential={},
-        credential_jwt="",
-    )
 
 
 class CountedWorld:

@@ -14,20 +14,18 @@ of 2 (50 %). Cross-table county × project: Brașov·ISTANBUL 1, Cluj·ISTANBUL 
 row totals Brașov 1, Cluj 2; column totals ISTANBUL 2, VENUS 2; total 3 (not 4).
 """
 
-import itertools
-
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from wagtail.users.models import UserProfile
 
-from certificates.models import Certificate
 from reports.countymap import FILLS
 from sessions.models import Attendance, Enrolment
+from tests.factories.certificates import stored_certificate as certify
 from tests.factories.sessions import make_session
 from tests.factories.training import (
     FocalPointFactory,
@@ -40,7 +38,6 @@ from training.models import Indicator, ProfessionalCategory
 
 A = Attendance.Status
 URL = "/admin/reports/"
-_serials = itertools.count(1)
 
 
 def attend(session, professional, marks) -> Enrolment:
@@ -50,22 +47,6 @@ def attend(session, professional, marks) -> Enrolment:
     for day, status in zip(session.days.all(), marks, strict=True):
         Attendance.objects.create(enrolment=enrolment, day=day, status=status)
     return enrolment
-
-
-def certify(enrolment):
-    n = next(_serials)
-    Certificate.objects.create(
-        serial=f"D-{n:05d}",
-        enrolment=enrolment,
-        kind="participation",
-        issued_at=timezone.now(),
-        data={},
-        status=Certificate.Status.VALID,
-        status_index=300000 + n,
-        pdf="certificates/test.pdf",
-        credential={},
-        credential_jwt="",
-    )
 
 
 class World:

@@ -20,7 +20,6 @@ import csv
 import datetime
 import html
 import io
-import itertools
 
 import pytest
 from django.conf import settings
@@ -32,10 +31,10 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 from wagtail.users.models import UserProfile
 
-from certificates.models import Certificate
 from reports.exports import report_csv, report_xlsx
 from reports.selectors import ReportFilters, participation_report
 from sessions.models import Attendance, Enrolment, TrainingSession
+from tests.factories.certificates import stored_certificate as certificate
 from tests.factories.sessions import make_session
 from tests.factories.training import (
     FocalPointFactory,
@@ -50,23 +49,6 @@ from training.models import ProfessionalCategory
 A = Attendance.Status
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_NAME = '=HYPERLINK("http://rau.example/","Click")'
-_serials = itertools.count(1)
-
-
-def certificate(enrolment, status=Certificate.Status.VALID) -> Certificate:
-    n = next(_serials)
-    return Certificate.objects.create(
-        serial=f"R-{n:05d}",
-        enrolment=enrolment,
-        kind="participation",
-        issued_at=timezone.now(),
-        data={},
-        status=status,
-        status_index=200000 + n,
-        pdf="certificates/test.pdf",
-        credential={},
-        credential_jwt="",
-    )
 
 
 def attend(session, professional, marks) -> Enrolment:
