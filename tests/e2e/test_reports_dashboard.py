@@ -3,12 +3,9 @@ project, and reads the figures, the charts and the county map, on a desktop scre
 375 px phone without the page scrolling sideways. The world is the dashboard tests' one
 (tests/reports/test_dashboard.py: ISTANBUL = Ana of Cluj and Dan of Brașov)."""
 
-import os
-
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 
+from tests.e2e.test_certificates_admin_journey import shot, sign_in
 from tests.reports.test_dashboard import World
 
 pytestmark = [
@@ -16,25 +13,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
 ]
-
-# Set to a folder to keep screenshots of the screens (for a look, not for the assertions).
-SCREENSHOTS = os.environ.get("FORMATIV_SCREENSHOTS", "")
-
-
-def shot(page, name):
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
-
-
-def sign_in(page, live_server):
-    user = get_user_model().objects.create_superuser("anes", "anes@example.org", "Parola-Lunga-42")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    page.goto(f"{live_server.url}/admin/")
-    page.fill("input[name=login]", "anes@example.org")
-    page.fill("input[name=password]", "Parola-Lunga-42")
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(f"{live_server.url}/admin/")
-    return user
 
 
 def figure(page, name) -> str:
