@@ -212,6 +212,9 @@ class Professional(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set when the person's data was erased (on request or at the end of retention): the
+    # record stays, pseudonymised, so that counts of trained persons do not change.
+    erased_at = models.DateTimeField(_("data erased"), null=True, blank=True, editable=False)
 
     objects = ProfessionalQuerySet.as_manager()
 
@@ -390,6 +393,22 @@ class FocalPoint(models.Model):
         return self.institution or self.county or self.local_team
 
 
+class RecordAccess(models.Model):
+    """Holds no rows: carries the permission that lifts the object-level scoping of staff (ANES
+    administrators see every county's and project's records)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        verbose_name = _("record access")
+        permissions = [
+            ("see_all_records", _("Can see the records of every county, project and session")),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+
 class Project(ClusterableModel):
     """A funded project (VENUS, the Istanbul Convention project) that trainings report to."""
 
@@ -420,6 +439,33 @@ class Project(ClusterableModel):
         blank=True,
         related_name="+",
         verbose_name=_("lead organisation"),
+    )
+    organisers = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organised_projects",
+        verbose_name=_("organisers"),
+        help_text=_(
+            "ANES staff who run this project's sessions: they see and manage its sessions, "
+            "rosters and certificates."
+        ),
+    )
+    requires_cnp = models.BooleanField(
+        _("requires the CNP"),
+        default=False,
+        help_text=_(
+            "Only when the funder's reporting requires it: participants of this project's "
+            "sessions are then asked for their CNP."
+        ),
+    )
+    retention_ends_on = models.DateField(
+        _("keep personal data until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The end of the audit period. After it, people whose every participation is in "
+            "projects past this date are anonymised (after a dry-run report)."
+        ),
     )
 
     # Calendar feeds show it: their cheap version check reads when it last changed.

@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Callable
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from training import cnp as cnp_utils
+from training import roles
 from training.models import (
     County,
     Course,
@@ -250,16 +251,11 @@ def _validate_trainer(trainer: Trainer) -> None:
 
 # Trainers with an account reach their sessions' attendance screens in the admin; this group
 # gives them admin access and nothing else (what they may do is decided per session).
-TRAINERS_GROUP = "Formatori"
+TRAINERS_GROUP = roles.TRAINER.group
 
 
 def trainers_group() -> Group:
-    group, created = Group.objects.get_or_create(name=TRAINERS_GROUP)
-    if created:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-        )
-    return group
+    return roles.role_group(roles.TRAINER)
 
 
 @transaction.atomic

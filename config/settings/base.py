@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "certificates",
     "imports",
     "reports",
+    "privacy",
     "cms",
     "accounts",
     "demo",
