@@ -11,7 +11,7 @@ PORT ?= 8000
 # Stamps live inside the virtualenv: removing .venv forgets what was installed into it.
 STAMP := $(VENV)/.make
 
-.PHONY: run test test-postgres bench bench-postgres lint format messages seed worker clean
+.PHONY: run test deps test-postgres bench bench-postgres lint format messages seed worker clean
 
 $(STAMP): | $(PY)
 	mkdir -p $(STAMP)
@@ -66,11 +66,14 @@ seed: messages
 	$(MANAGE) seed_demo
 
 ## test: everything from a bare clone to a passing full suite (unit, API, admin, browser).
-test: $(STAMP)/dev messages $(STAMP)/chromium
+test: deps
 	$(VENV)/bin/pytest
 
+## deps: what the suites need (development packages, compiled messages, Chromium), once.
+deps: $(STAMP)/dev messages $(STAMP)/chromium
+
 ## test-postgres: the same suite on a throwaway PostgreSQL cluster on a loopback port.
-test-postgres: $(STAMP)/dev messages $(STAMP)/chromium
+test-postgres: deps
 	scripts/ensure-system-packages.sh /usr/lib/postgresql/15/bin/initdb:postgresql
 	scripts/test-postgres.sh
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from privacy import selectors as privacy_selectors
+from privacy.forms import notice_checkbox_label
 from training.models import County, Institution, Professional, ProfessionalCategory, Sector
 
 
@@ -29,12 +31,20 @@ class SignupForm(AllauthSignupForm):
 
     field_order = ["email", "first_name", "last_name", "password1", "password2", "privacy_notice"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The version in force when the page was shown is the one accepted.
+        self.notice = privacy_selectors.current_notice()
+        if self.notice is not None:
+            self.fields["privacy_notice"].label = notice_checkbox_label(self.notice)
+
     def signup(self, request, user):
         services.account_names_save(
             user=user,
             first_name=self.cleaned_data["first_name"],
             last_name=self.cleaned_data["last_name"],
         )
+        services.account_notice_accept(user=user, notice=self.notice, context="signup")
 
 
 class InstitutionChoiceField(forms.ModelChoiceField):
@@ -85,7 +95,8 @@ class ProfileForm(forms.Form):
             render_value=False, attrs={"autocomplete": "off", "inputmode": "numeric"}
         ),
         help_text=_(
-            "Optional; some funders ask for it. Stored encrypted. "
+            "Asked only because you are registered for a session of a project whose funder "
+            "requires it for reporting (Law 190/2018). Stored encrypted, shown only masked. "
             "Leave empty to keep the one already saved."
         ),
     )
@@ -99,10 +110,15 @@ class ProfileForm(forms.Form):
         label=_("I agree to be contacted about future trainings"), required=False
     )
 
-    def __init__(self, *args, has_cnp: bool = False, **kwargs):
+    def __init__(self, *args, has_cnp: bool = False, asks_cnp: bool = False, **kwargs):
+        """`asks_cnp`: the person is registered for a session of a project that requires the
+        CNP; `has_cnp`: one is stored (they may replace or erase it). Otherwise the CNP is not
+        asked for at all."""
         super().__init__(*args, **kwargs)
         if not has_cnp:
             del self.fields["erase_cnp"]
+        if not (has_cnp or asks_cnp):
+            del self.fields["cnp"]
 
     def clean(self):
         data = super().clean()
@@ -118,8 +134,10 @@ class ProfileForm(forms.Form):
         data["sex"] = data["sex"] or ""
         if self.cleaned_data.get("erase_cnp"):
             data["cnp"] = ""
-        else:
+        elif "cnp" in self.fields:
             data["cnp"] = self.cleaned_data.get("cnp") or None
+        else:
+            data["cnp"] = None  # not asked: the stored one (none) is kept
         return data
 
     @staticmethod

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from privacy import services as privacy_services
+from privacy.models import ConsentRecord, PrivacyNotice
 from training.models import Professional
 from training.services import (
     model_save,
@@ -121,7 +123,11 @@ def account_link_professional(*, user: AbstractBaseUser) -> Professional | None:
         action=LINK_ACTION,
         user=user,
         title=f"#{professional.pk}",
-        data={"user_id": user.pk, "professional_id": professional.pk},
+        data={
+            "user_id": user.pk,
+            "professional_id": professional.pk,
+            "changes": {"user": [None, {"id": user.pk, "label": user.get_username()}]},
+        },
     )
     return professional
 
@@ -137,7 +143,8 @@ def profile_save(*, user: AbstractBaseUser, data: dict[str, Any]) -> Professiona
     """Create the person's registry entry, or update the one linked to their account, from what
     they typed on their profile. `data` holds PROFILE_FIELDS (model instances for the foreign
     keys) and `cnp`: None keeps the stored CNP, "" erases it. The e-mail is always the account's
-    verified one. Raises ValidationError (by field) and saves nothing when anything is wrong."""
+    verified one. A change of `contact_consent` is recorded as a consent record. Raises
+    ValidationError (by field) and saves nothing when anything is wrong."""
     email = verified_primary_email(user=user)
     if not email:
         raise ValidationError(gettext("Verify your e-mail address first."))
@@ -146,6 +153,7 @@ def profile_save(*, user: AbstractBaseUser, data: dict[str, Any]) -> Professiona
         raise ValidationError(str(CONFLICT_MESSAGE))
     fields = {name: data[name] for name in PROFILE_FIELDS if name in data}
     cnp = data.get("cnp")
+    contact_before = professional.contact_consent if professional is not None else False
     if professional is None:
         professional = professional_create(
             acting_user=user, cnp=cnp, email=email, user=user, **fields
@@ -160,7 +168,24 @@ def profile_save(*, user: AbstractBaseUser, data: dict[str, Any]) -> Professiona
     if (user.first_name, user.last_name) != (first_name, last_name):
         user.first_name, user.last_name = first_name, last_name
         user.save(update_fields=["first_name", "last_name"])
+    if professional.contact_consent != contact_before:
+        privacy_services.contact_consent_record(
+            professional=professional,
+            given=professional.contact_consent,
+            context=ConsentRecord.Context.PROFILE,
+            acting_user=user,
+        )
     return professional
+
+
+def account_notice_accept(
+    *, user: AbstractBaseUser, notice: PrivacyNotice | None, context: str
+) -> None:
+    """The person ticked "I have read the privacy notice" (version `notice`, the one shown to
+    them); nothing to record when no notice is published."""
+    if notice is None:
+        return
+    privacy_services.notice_accept(user=user, notice=notice, context=context)
 
 
 @transaction.atomic

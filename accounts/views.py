@@ -8,6 +8,7 @@ from django.views.generic import FormView
 
 from accounts import selectors, services
 from accounts.forms import ProfileForm
+from privacy import selectors as privacy_selectors
 from sessions.views import calendar_subscription
 
 
@@ -37,6 +38,7 @@ class ProfileView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["has_cnp"] = bool(self.professional and self.professional.cnp_encrypted)
+        kwargs["asks_cnp"] = privacy_selectors.cnp_requested(professional=self.professional)
         return kwargs
 
     def get_initial(self):

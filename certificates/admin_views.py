@@ -31,6 +31,7 @@ from certificates.keys import using_development_keys
 from certificates.models import Certificate, CertificateTemplate, IssueRun
 from sessions.admin_views import AdminScreen
 from sessions.models import Enrolment, TrainingSession
+from training.access import staff_scope
 from training.admin_views import add_service_errors
 from training.models import CertificateType, CompletionBasis
 
@@ -483,7 +484,9 @@ class RunScreen(PermissionScreen):
     @cached_property
     def run(self) -> IssueRun:
         return get_object_or_404(
-            IssueRun.objects.select_related("training_session__course", "requested_by"),
+            IssueRun.objects.select_related("training_session__course", "requested_by").filter(
+                staff_scope(self.request.user).sessions_q("training_session__")
+            ),
             pk=self.kwargs["pk"],
         )
 

@@ -19,6 +19,7 @@ from certificates.models import Certificate, IssueRun
 from certificates.public import public_record
 from config.api_support import BoundedPagination, ErrorOut, require_perm
 from sessions.models import TrainingSession
+from training.access import staff_scope
 
 router = Router(tags=["certificates"])
 
@@ -276,7 +277,9 @@ def issue_certificates(request, session_id: int):
     or running for the session is returned instead of a second one. 403 without permission to
     issue certificates, 404 for an unknown session, 400 when the session is not completed."""
     require_perm(request, selectors.ISSUE_PERMISSION)
-    session = get_object_or_404(TrainingSession, pk=session_id)
+    session = get_object_or_404(
+        TrainingSession.objects.filter(staff_scope(request.user).sessions_q()), pk=session_id
+    )
     run = services.issue_run_start(training_session=session, acting_user=request.user)
     return Status(202, _run_out(run))
 
@@ -289,4 +292,5 @@ def issue_certificates(request, session_id: int):
 def get_issue_run(request, run_id: int):
     """How an issue run stands (`issued` of `total`), for those who may issue certificates."""
     require_perm(request, selectors.ISSUE_PERMISSION)
-    return _run_out(get_object_or_404(IssueRun, pk=run_id))
+    runs = IssueRun.objects.filter(staff_scope(request.user).sessions_q("training_session__"))
+    return _run_out(get_object_or_404(runs, pk=run_id))

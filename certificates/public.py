@@ -1,7 +1,8 @@
 """What anyone holding a certificate's code may learn about it: the verification page, the
 public API and the "certificate ready" mail all show it the same way. Built from the data
 frozen at issue time, so the answer never changes when the person, the course or the template
-is later edited; nothing personal beyond the holder's name (no institution, no e-mail)."""
+is later edited; nothing personal beyond the holder's name (no institution, no e-mail), and
+not even that once the holder's personal data was erased."""
 
 import datetime
 from dataclasses import dataclass
@@ -10,11 +11,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from certificates.documents import format_dates, format_duration
 from certificates.models import Certificate
 
 S = Certificate.Status
+
+# What a certificate whose holder's data was erased says instead of the name (the same msgid
+# privacy.erasure stores in the certificate's frozen data).
+ERASED_HOLDER = gettext_noop("a person whose personal data was erased")
 
 
 def normalize_code(code: str) -> str:
@@ -45,6 +51,8 @@ class PublicRecord:
     status_changed_at: datetime.datetime | None
     reason: str  # revoked only
     replaced_by: str | None  # superseded only: the new certificate's serial
+    # The holder's personal data was erased (privacy.erasure): no name, a sentence instead.
+    holder_erased: bool = False
 
     @property
     def is_valid(self) -> bool:
@@ -74,7 +82,7 @@ def public_record(certificate: Certificate) -> PublicRecord:
     return PublicRecord(
         status=certificate.status,
         language=data.get("language", settings.LANGUAGE_CODE),
-        holder_name=data["holder_name"],
+        holder_name=(gettext(ERASED_HOLDER) if data.get("holder_erased") else data["holder_name"]),
         title=data["title"],
         course=data["course_title"],
         starts_on=starts_on,
@@ -90,6 +98,7 @@ def public_record(certificate: Certificate) -> PublicRecord:
         replaced_by=certificate.superseded_by.serial
         if certificate.status == S.SUPERSEDED and certificate.superseded_by_id
         else None,
+        holder_erased=bool(data.get("holder_erased")),
     )
 
 

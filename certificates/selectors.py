@@ -108,10 +108,13 @@ def certificate_by_code(code: str) -> Certificate | None:
 
 
 def certificates_for_staff(*, user) -> QuerySet[Certificate]:
-    """What an organiser may list: every certificate, for those who may view them."""
+    """What staff who may view certificates list: those of the enrolments in their scope
+    (training.access: every one for administrators)."""
+    from training.access import staff_scope
+
     if not user.has_perm(VIEW_PERMISSION):
         return Certificate.objects.none()
-    return Certificate.objects.select_related(
+    return Certificate.objects.filter(staff_scope(user).enrolments_q("enrolment__")).select_related(
         "enrolment__professional", "enrolment__training_session__course", "superseded_by"
     )
 

@@ -175,7 +175,12 @@ def _issue(
             instance=certificate,
             action="formativ.certificate.issue",
             user=acting_user,
-            data={"serial": certificate.serial, "session": training_session.code},
+            data={
+                "serial": certificate.serial,
+                "session": training_session.code,
+                "from": "",
+                "to": certificate.status,
+            },
         )
         _notify_ready(certificate)
     return saved

@@ -29,6 +29,7 @@ from certificates.admin_views import (
 )
 from certificates.documents import search_fold, verification_url
 from certificates.models import PLACEHOLDERS, Certificate, CertificateTemplate
+from training.access import require_in_scope
 from training.admin_views import ServiceCreateView, ServiceEditView, ServiceViewSetMixin
 from training.exports import SafeSpreadsheetExportMixin
 from training.models import CertificateType, Course
@@ -203,6 +204,12 @@ class CertificateHistoryView(ForbiddenMixin, HistoryView):
     (Wagtail's default asks for an edit right nobody has here)."""
 
     any_permission_required = ["view"]
+
+    def get_object(self):
+        # Only a certificate in the user's scope (training.access): others are 404.
+        obj = super().get_object()
+        require_in_scope(self.request.user, obj, lambda scope: scope.enrolments_q("enrolment__"))
+        return obj
 
 
 class ForbiddenCreateView(ForbiddenMixin, generic.CreateView):

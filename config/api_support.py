@@ -12,6 +12,8 @@ from ninja.utils import check_csrf
 from pydantic import BaseModel, field_validator, model_validator
 from wagtail.api.v3.auth import BearerTokenAuth
 
+from accounts.middleware import is_admin_user, two_factor_api_refusal_text, two_factor_missing
+
 
 def require_perm(request, perm: str) -> None:
     """Scoped access: API callers need the same model permissions as in the back office."""
@@ -57,11 +59,15 @@ def clean_query_text(value: str | None) -> str:
 class SessionCookieAuth(SessionAuth):
     """The Django session of a signed-in user (the site's own pages, a browser). Unsafe methods
     must carry the CSRF token, as any form of the site. Visitors without a session pass on to
-    the next authentication (no CSRF check for them: there is nothing to forge)."""
+    the next authentication (no CSRF check for them: there is nothing to forge). A staff
+    member's session that did not pass the two-factor step is refused (403), whatever header
+    came with it (accounts.middleware)."""
 
     def __call__(self, request):
         if not request.user.is_authenticated:
             return None
+        if is_admin_user(request.user) and two_factor_missing(request):
+            raise PermissionDenied(two_factor_api_refusal_text())
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
             raise PermissionDenied(
                 _("The CSRF token is missing or wrong: reload the page and try again.")

@@ -4,12 +4,15 @@ Content-Security-Policy."""
 from csp.middleware import CSPMiddleware
 from django.utils import translation
 
-# The Wagtail admin's own widgets (date pickers, choosers) still start themselves with small
-# inline scripts in Wagtail 8, so the admin alone allows inline scripts (and WebAssembly, for the
-# vendored QR reader of the check-in scanner); the public site, the API, the verification pages
-# and the accounts pages never do.
+from config import admin_scripts
+
+# The admin runs no inline script either: Wagtail's widgets and inline panels, which start
+# themselves with inline scripts in Wagtail 8, are started from JSON data blocks by a static
+# script instead (config.admin_scripts). The admin alone allows WebAssembly, for the vendored QR
+# reader of the check-in scanner; the public site, the API, the verification pages and the
+# accounts pages never do.
 ADMIN_PREFIX = "/admin/"
-ADMIN_SCRIPT_SRC = ["'self'", "'unsafe-inline'", "'wasm-unsafe-eval'"]
+ADMIN_SCRIPT_SRC = ["'self'", "'wasm-unsafe-eval'"]
 
 
 class ApiLanguageMiddleware:
@@ -28,8 +31,13 @@ class ApiLanguageMiddleware:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's policy (settings.CONTENT_SECURITY_POLICY) on every response, with inline
-    scripts allowed under the admin only (see ADMIN_SCRIPT_SRC)."""
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY) on every response, with
+    WebAssembly allowed under the admin only (see ADMIN_SCRIPT_SRC). Loading it makes the Wagtail
+    admin start without inline scripts (config.admin_scripts.install)."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        admin_scripts.install()
 
     def get_policy_parts(self, request, response, report_only=False):
         if request.path_info.startswith(ADMIN_PREFIX) and not report_only:

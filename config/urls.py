@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("cont/profil/", include("accounts.urls")),
     path("", include("sessions.urls")),
     path("", include("certificates.urls")),
+    path("", include("privacy.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

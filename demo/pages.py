@@ -94,13 +94,6 @@ STANDARD = [
         "Write to us with questions about training sessions.",
     ),
     (
-        "politica-de-confidentialitate",
-        "Politica de confidențialitate",
-        "Privacy notice",
-        "Cum prelucrăm datele personale ale participanților la formare.",
-        "How we process the personal data of training participants.",
-    ),
-    (
         "declaratie-accesibilitate",
         "Declarație de accesibilitate",
         "Accessibility statement",
@@ -138,25 +131,6 @@ STANDARD_BODIES = {
             "Procedura de asigurare a respectării",
             "Dacă răspunsul nostru nu vă mulțumește, vă puteți adresa autorității naționale "
             "responsabile de monitorizarea accesibilității site-urilor instituțiilor publice.",
-        ),
-    ],
-    "politica-de-confidentialitate": [
-        *_section(
-            "Ce date prelucrăm",
-            "Pentru înscrierea la sesiunile de formare prelucrăm numele, datele de contact, "
-            "instituția și categoria profesională. CNP-ul este cerut doar acolo unde "
-            "finanțatorul o impune; este stocat criptat și afișat mascat.",
-        ),
-        *_section(
-            "În ce scop și cât timp",
-            "Datele sunt folosite pentru organizarea formărilor, eliberarea certificatelor și "
-            "raportarea către finanțatori, și sunt păstrate cât cer regulile de arhivare ale "
-            "proiectelor finanțate.",
-        ),
-        *_section(
-            "Drepturile dumneavoastră",
-            "Puteți cere accesul la date, rectificarea sau ștergerea lor, scriind "
-            "responsabilului cu protecția datelor la office@anes.gov.ro.",
         ),
     ],
 }

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from demo import names
@@ -53,6 +54,14 @@ from training.models import (
     Project,
     Trainer,
 )
+from training.roles import (
+    CMS_EDITOR,
+    COUNTY_COORDINATOR,
+    INSTITUTION_FOCAL_POINT,
+    ORGANISER,
+    role_group,
+)
+from training.roles import TRAINER as TRAINER_ROLE
 from training.text import name_match_key
 
 SEED = 20191001
@@ -792,6 +801,8 @@ def _focal_point_user(counties, report):
             instance=FocalPoint(user=user, county=counties["CJ"]), acting_user=None
         )
         report.add("nomination rights")
+        # The county coordinator's role: Cluj's people, sessions and certificates.
+        user.groups.add(role_group(COUNTY_COORDINATOR))
         # The county's coordinator also reads the county's reports in the admin: the reports
         # show her the people of Cluj only.
         user.user_permissions.add(
@@ -806,10 +817,90 @@ def _focal_point_user(counties, report):
 def demo_focal_point(*, password: str):
     """Give the demo focal point a known password (development only, like the admin's)."""
     user = get_user_model().objects.filter(username="punct.focal.cluj").first()
-    if user is not None and not user.check_password(password):
+    if user is not None:
+        # Seeded before the roles existed: the county coordinator's group.
+        user.groups.add(role_group(COUNTY_COORDINATOR))
+        if not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+    return user
+
+
+def _role_user(username: str, email: str, first: str, last: str, role, password: str):
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, email=email, first_name=first, last_name=last)
+        user.set_password(password)
+        user.save()
+    elif not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    user.groups.add(role_group(role))
     return user
+
+
+def demo_role_users(*, password: str) -> list[tuple[str, object]]:
+    """One demo account per staff role (development only, known password), each with where
+    its role applies: an ANES organiser of the first project, a focal point of a Cluj
+    institution, the account of the trainer with the most sessions, and a CMS editor.
+    Idempotent. Returns (description, user) pairs for the command to print."""
+    users = []
+    project = Project.objects.order_by("pk").first()
+    organiser = _role_user(
+        "organizator", "organizator@formativ.example", "Ioana", "Marinescu", ORGANISER, password
+    )
+    if project is not None and not project.organisers.filter(pk=organiser.pk).exists():
+        project.organisers.add(organiser)
+        project.save()  # a ParentalManyToManyField: written on save
+    users.append((f"ANES organiser of {project.acronym if project else '-'}", organiser))
+
+    institution = (
+        Institution.objects.filter(county__code="CJ", professionals__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    focal = _role_user(
+        "punct.focal.institutie",
+        "punct.focal.institutie@formativ.example",
+        "Mihai",
+        "Rusu",
+        INSTITUTION_FOCAL_POINT,
+        password,
+    )
+    if (
+        institution is not None
+        and not FocalPoint.objects.filter(user=focal, institution=institution).exists()
+    ):
+        training_services.model_save(
+            instance=FocalPoint(user=focal, institution=institution), acting_user=None
+        )
+    users.append((f"institution focal point of {institution}", focal))
+
+    trainer_user = _role_user(
+        "formator", "formator@formativ.example", "Elena", "Stan", TRAINER_ROLE, password
+    )
+    trainer = Trainer.objects.filter(user=trainer_user).first()
+    if trainer is None:
+        trainer = (
+            Trainer.objects.filter(user__isnull=True)
+            .annotate(n=Count("sessions"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        if trainer is not None:
+            trainer.user = trainer_user
+            training_services.trainer_save(trainer=trainer, acting_user=None)
+    users.append((f"trainer ({trainer})", trainer_user))
+
+    editor = _role_user(
+        "editor", "editor@formativ.example", "Andrei", "Ionescu", CMS_EDITOR, password
+    )
+    users.append(("CMS editor", editor))
+    return users
 
 
 def _self_registrant(person, report):

@@ -23,6 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from imports import sample_files, services
 from imports.forms import UploadForm
 from imports.models import ImportBatch
+from training.access import staff_scope
 from training.admin_views import add_service_errors
 
 S = ImportBatch.Status
@@ -53,7 +54,10 @@ class ImportPermission:
 
     def dispatch(self, request, *args, **kwargs):
         try:
-            if not request.user.has_perm(services.RUN_PERMISSION):
+            # ANES only: imports write people and sessions of every county (training.access).
+            if not request.user.has_perm(services.RUN_PERMISSION) or not (
+                staff_scope(request.user).all
+            ):
                 raise PermissionDenied
             return super().dispatch(request, *args, **kwargs)
         except PermissionDenied:

@@ -9,6 +9,7 @@ from django.views import View
 from imports import exports, merge
 from sessions import selectors as session_selectors
 from sessions.models import TrainingSession
+from training.access import in_scope, staff_scope
 from training.models import DuplicateCandidate
 
 ROSTER_PERMISSION = "training_sessions.view_enrolment"
@@ -34,8 +35,13 @@ class RosterExportView(View):
             raise Http404
         session = get_object_or_404(TrainingSession.objects.select_related("course"), pk=pk)
         user = request.user
+        # The whole roster: for those who manage the session (training.access) or take its
+        # attendance (its own trainers).
         if not (
-            user.has_perm(ROSTER_PERMISSION)
+            (
+                user.has_perm(ROSTER_PERMISSION)
+                and in_scope(user, session, lambda scope: scope.sessions_q())
+            )
             or session_selectors.can_take_attendance(user=user, training_session=session)
         ):
             raise PermissionDenied
@@ -54,7 +60,7 @@ class ReviewQueueExportView(View):
     def get(self, request, file_format: str):
         if file_format not in FORMATS:
             raise Http404
-        if not request.user.has_perm(REVIEW_PERMISSION):
+        if not request.user.has_perm(REVIEW_PERMISSION) or not staff_scope(request.user).all:
             raise PermissionDenied
         status = request.GET.get("status") or DuplicateCandidate.Status.OPEN
         if status not in DuplicateCandidate.Status.values:

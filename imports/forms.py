@@ -7,6 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.models import registry
 
 from imports.models import ImportBatch
+from imports.reader import UnreadableFile, check_upload_type
 from sessions.models import TrainingSession
 
 
@@ -61,6 +62,13 @@ class UploadForm(WagtailAdminModelForm):
                 _("The file is larger than %(size)d MB. Split it into smaller files.")
                 % {"size": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        try:
+            check_upload_type(upload.name, data)
+        except UnreadableFile as exc:
+            raise forms.ValidationError(exc.message, code="file_type") from exc
         return upload
 
     def clean(self):

@@ -148,6 +148,10 @@ def person_merge(
     if len(people) != 2:
         raise ValidationError(_("One of the two people no longer exists."))
     keep, drop = people[keep.pk], people[drop.pk]
+    if keep.erased_at or drop.erased_at:
+        raise ValidationError(
+            _("The personal data of one of the two people was erased: they cannot be merged.")
+        )
     if keep.user_id and drop.user_id:
         raise ValidationError(
             _(
@@ -342,7 +346,18 @@ def person_merge(
         action=MERGE_ACTION,
         user=acting_user,
         title=f"#{keep.pk}",
-        data=_jsonable(snapshot),
+        data=_jsonable(snapshot)
+        | {  # before/after of the kept entry's filled fields; a CNP only as "changed"
+            "changes": {
+                ("cnp" if n.startswith("cnp_") else n): (
+                    "changed"
+                    if n.startswith("cnp_")
+                    else [snapshot["keep_filled"][n], _jsonable(filled[n])]
+                )
+                for n in filled
+            },
+            "merged": {"from": drop.pk, "into": keep.pk},
+        },
     )
     return {
         "log_entry_id": entry.pk,
@@ -398,6 +413,10 @@ def person_merge_undo(*, log_entry_id: int, acting_user) -> Professional:
     if keep is None:
         raise ValidationError(
             _("The person the merge kept no longer exists: the merge cannot be undone.")
+        )
+    if keep.erased_at:
+        raise ValidationError(
+            _("The kept person's personal data was erased since: the merge cannot be undone.")
         )
     if Professional.objects.filter(pk=drop_pk).exists():
         raise ValidationError(_("The merged person already exists again."))

@@ -7,6 +7,7 @@ the spreadsheet shows, or raises `UnreadableFile` with a message for people."""
 import csv
 import datetime
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -234,6 +235,39 @@ def file_format(data: bytes) -> str:
     if data.startswith(_CFB_MAGIC):
         return "encrypted" if _ENCRYPTED_OOXML in data else "xls"
     return "csv"
+
+
+# The extensions the import accepts, and the formats (by content, see file_format) each may hold.
+UPLOAD_EXTENSIONS = {
+    ".xlsx": {"xlsx", "encrypted"},
+    ".xls": {"xls", "encrypted"},
+    ".ods": {"ods"},
+    ".csv": {"csv"},
+}
+
+
+def check_upload_type(name: str, data: bytes) -> None:
+    """Refuse a file whose name or content is not a spreadsheet the import reads, and one whose
+    content is not what its extension says (an Excel file renamed .exe, a page renamed .csv):
+    told by the file's first bytes, never by its name alone."""
+    from sessions.upload import content_matches_extension
+
+    extension = os.path.splitext(name or "")[1].lower()
+    expected = UPLOAD_EXTENSIONS.get(extension)
+    if expected is None:
+        raise UnreadableFile(_not_a_table_message())
+    kind = file_format(data)
+    ok = kind in expected
+    if ok and kind == "csv":
+        ok = content_matches_extension(io.BytesIO(data[:8192]), ".csv")
+    if not ok:
+        raise UnreadableFile(
+            _(
+                "The file's content does not match its type (%(extension)s): upload the "
+                "spreadsheet itself, saved as Excel (.xlsx, .xls), OpenDocument (.ods) or CSV."
+            )
+            % {"extension": extension}
+        )
 
 
 def _grid(data: bytes) -> tuple[list[list], str]:

@@ -17,9 +17,11 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import ModelLogEntry
 
+from audit.services import VIA_ADMIN_DUPLICATES, person_view_log
 from certificates.models import Certificate
 from imports import merge
 from sessions.models import Attendance, Enrolment
+from training.access import staff_scope
 from training.models import DuplicateCandidate, Professional
 
 NAMESPACE = "duplicates"
@@ -41,7 +43,10 @@ class ReviewScreen(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "group"
 
     def dispatch(self, request, *args, **kwargs):
-        if not all(request.user.has_perm(p) for p in self.permissions):
+        # ANES only: the queue compares people of every county (training.access).
+        if not all(request.user.has_perm(p) for p in self.permissions) or not (
+            staff_scope(request.user).all
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -164,6 +169,14 @@ class PairView(ReviewScreen):
     def get_page_subtitle(self):
         return f"#{self.kwargs['pk']}"
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        candidate = self.candidate
+        if candidate is not None:  # both full records are on the page
+            for person in (candidate.first, candidate.second):
+                person_view_log(professional=person, user=request.user, via=VIA_ADMIN_DUPLICATES)
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         candidate = self.candidate
@@ -209,7 +222,10 @@ class _Action(View):
     permissions: tuple[str, ...] = merge.PERMISSIONS
 
     def dispatch(self, request, *args, **kwargs):
-        if not all(request.user.has_perm(p) for p in self.permissions):
+        # ANES only: the queue compares people of every county (training.access).
+        if not all(request.user.has_perm(p) for p in self.permissions) or not (
+            staff_scope(request.user).all
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -173,7 +173,8 @@ def import_batch_run(*, batch: ImportBatch, acting_user) -> ImportBatch:
             action="formativ.import.run",
             user=acting_user if getattr(acting_user, "pk", None) else None,
             title=str(batch),
-            data=summary.cli_dict() | {"errors": len(summary.errors)},
+            data=summary.cli_dict()
+            | {"errors": len(summary.errors), "from": Status.RUNNING, "to": batch.status},
         )
     else:
         batch.status = Status.FAILED

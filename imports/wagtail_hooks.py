@@ -3,8 +3,8 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
+from config.admin_menu import PermissionMenuItem
 from imports import admin_urls, review_urls
 
 IMPORTS_NAMESPACE = "imports"
@@ -42,15 +42,6 @@ def register_urls():
             include((review_urls.urlpatterns, REVIEW_NAMESPACE), namespace=REVIEW_NAMESPACE),
         ),
     ]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")

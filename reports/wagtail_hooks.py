@@ -5,8 +5,8 @@ from django.contrib.auth.models import Permission
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
+from config.admin_menu import PermissionMenuItem
 from reports import admin_urls
 from reports.selectors import VIEW_PERMISSION
 
@@ -23,18 +23,14 @@ def register_permissions():
     return Permission.objects.filter(content_type__app_label="reports")
 
 
-class ReportsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(VIEW_PERMISSION)
-
-
 @hooks.register("register_admin_menu_item")
 def register_reports_menu_item():
-    return ReportsMenuItem(
+    return PermissionMenuItem(
         # Not "Reports": Wagtail's own reports menu (locked pages, site history) is named so.
         _("Training reports"),
         reverse(f"{NAMESPACE}:dashboard"),
         name="reports",
         icon_name="table",
         order=150,
+        permission=VIEW_PERMISSION,
     )

@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from sessions import selectors, services
 from sessions.admin_forms import MoveForm, ReasonForm, RegistrySearchForm, RejectForm
 from sessions.models import Enrolment, TrainingSession
+from training.access import staff_scope
 from training.admin_views import add_service_errors
 from training.models import Professional
 from training.text import name_match_key
@@ -50,6 +51,10 @@ class AdminScreen(WagtailAdminTemplateMixin, TemplateView):
 
     permissions: tuple[str, ...] = (VIEW_PERMISSION,)
     header_icon = "group"
+    # Which sessions the screen opens (training.access): "manage", the sessions the user
+    # manages; "roster", those and — for those who look after people — any session not a
+    # draft, showing only their people; None: any (the screen checks for itself). Others: 404.
+    session_scope: str | None = "manage"
 
     def dispatch(self, request, *args, **kwargs):
         if not all(request.user.has_perm(p) for p in self.permissions):
@@ -57,9 +62,24 @@ class AdminScreen(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property
+    def scope(self):
+        return staff_scope(self.request.user)
+
+    @cached_property
     def session(self) -> TrainingSession:
-        return get_object_or_404(
-            selectors.training_session_list().select_related("course"), pk=self.kwargs["pk"]
+        sessions = selectors.training_session_list().select_related("course")
+        if self.session_scope == "manage":
+            sessions = sessions.filter(self.scope.sessions_q())
+        elif self.session_scope == "roster":
+            sessions = sessions.filter(self.scope.roster_sessions_q())
+        return get_object_or_404(sessions, pk=self.kwargs["pk"])
+
+    @cached_property
+    def manages_session(self) -> bool:
+        """Whether the user manages this session (its whole roster), not only their people
+        in it."""
+        return self.scope.all or (
+            TrainingSession.objects.filter(self.scope.sessions_q(), pk=self.session.pk).exists()
         )
 
     def get_page_subtitle(self):
@@ -84,15 +104,24 @@ class AdminScreen(WagtailAdminTemplateMixin, TemplateView):
 # --- the roster -------------------------------------------------------------------------------
 
 
-def roster_rows(session: TrainingSession) -> list[Enrolment]:
-    """Every enrolment of the session, each with `waitlist_position` (1..n in the order the
-    waiting list is served; None for the others), in the order the roster shows them. One
-    query, whatever the number of rows."""
+def roster_rows(session: TrainingSession, *, user=None) -> list[Enrolment]:
+    """Every enrolment of the session (with `user`: those in the user's scope), each with
+    `waitlist_position` (1..n in the order the waiting list is served, counting everyone
+    waiting; None for the others), in the order the roster shows them. One query, whatever
+    the number of rows."""
     rows = list(
         selectors.enrolment_list()
         .filter(training_session=session)
         .select_related("nominated_by", "professional__category")
     )
+    if user is not None and not staff_scope(user).all:
+        visible = set(
+            Enrolment.objects.filter(training_session=session)
+            .filter(staff_scope(user).enrolments_q())
+            .values_list("pk", flat=True)
+        )
+    else:
+        visible = None
     waiting = sorted(
         (e for e in rows if e.status == E.WAITLISTED),
         key=lambda e: (e.waitlisted_at or e.created_at, e.pk),
@@ -100,6 +129,8 @@ def roster_rows(session: TrainingSession) -> list[Enrolment]:
     positions = {e.pk: i for i, e in enumerate(waiting, start=1)}
     for enrolment in rows:
         enrolment.waitlist_position = positions.get(enrolment.pk)
+    if visible is not None:
+        rows = [e for e in rows if e.pk in visible]
     return sorted(
         rows,
         key=lambda e: (
@@ -113,8 +144,12 @@ def roster_rows(session: TrainingSession) -> list[Enrolment]:
 
 
 class RosterView(AdminScreen):
+    """The whole roster for those who manage the session; for a coordinator or focal point
+    on another session, only their own people in it."""
+
     template_name = "training_sessions/admin/roster.html"
     page_title = gettext_lazy("Roster")
+    session_scope = "roster"
 
     def extra_breadcrumbs(self):
         return []
@@ -122,9 +157,10 @@ class RosterView(AdminScreen):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         session = self.session
-        rows = roster_rows(session)
-        taken = sum(1 for e in rows if e.status in Enrolment.SEAT_HOLDING)
         user = self.request.user
+        rows = roster_rows(session, user=None if self.manages_session else user)
+        # The seats of the whole session (public on its page), whoever the rows show.
+        taken = session.seats_taken
         context.update(
             {
                 "session": session,
@@ -136,6 +172,8 @@ class RosterView(AdminScreen):
                 "pending": sum(1 for e in rows if e.status == E.PENDING),
                 "quotas": selectors.quota_use(training_session=session),
                 "can_change": user.has_perm(CHANGE_PERMISSION),
+                # Promoting fills the whole session's seats: for those who manage it.
+                "can_promote": user.has_perm(CHANGE_PERMISSION) and self.manages_session,
                 "can_add": user.has_perm(ADD_PERMISSION),
                 "can_move": user.has_perm(CHANGE_PERMISSION) and user.has_perm(ADD_PERMISSION),
                 "open_statuses": list(Enrolment.OPEN),
@@ -159,13 +197,14 @@ class EnrolmentActionView(AdminScreen):
     form_class = ReasonForm
     submit_label = gettext_lazy("Save")
     intro = ""
+    session_scope = "roster"
 
     @cached_property
     def enrolment(self) -> Enrolment:
         enrolment = get_object_or_404(
             Enrolment.objects.select_related(
                 "professional__county", "professional__institution", "training_session"
-            ),
+            ).filter(self.scope.enrolments_q()),
             pk=self.kwargs["enrolment_pk"],
         )
         if enrolment.training_session_id != self.kwargs["pk"]:
@@ -192,7 +231,12 @@ class EnrolmentActionView(AdminScreen):
         )
         return context
 
+    def get(self, request, *args, **kwargs):
+        self.enrolment  # noqa: B018 - 404 for an enrolment outside the user's scope
+        return super().get(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
+        self.enrolment  # noqa: B018 - 404 for an enrolment outside the user's scope
         form = self.get_form()
         if form.is_valid():
             try:
@@ -277,6 +321,7 @@ class MoveView(EnrolmentActionView):
     def get_form(self):
         sessions = (
             selectors.training_session_list()
+            .filter(self.scope.roster_sessions_q())
             .filter(
                 status__in=[TrainingSession.Status.PUBLISHED, TrainingSession.Status.DRAFT],
                 first_day__gt=timezone.now(),
@@ -364,15 +409,22 @@ class PromoteView(AdminScreen):
 SEARCH_LIMIT = 50
 
 
-def registry_search(*, session: TrainingSession, form: RegistrySearchForm):
+def registry_search(*, session: TrainingSession, form: RegistrySearchForm, user=None):
     """Professionals matching the search (every word in a name, with or without diacritics,
-    or the e-mail), each with their registration's status in this session (None if none)."""
+    or the e-mail), each with their registration's status in this session (None if none);
+    with `user`, only the people that user may enrol into it (selectors.nomination_scope)."""
     data = form.cleaned_data
+    scope = Q()
+    if user is not None:
+        scope = selectors.nomination_scope(user=user, training_session=session)
+        if scope is None:
+            return Professional.objects.none()
     status = Enrolment.objects.filter(
         training_session_id=session.pk, professional_id=OuterRef("pk")
     ).values("status")[:1]
     qs = (
-        Professional.objects.select_related("institution", "county", "category")
+        Professional.objects.filter(scope)
+        .select_related("institution", "county", "category")
         .annotate(session_status=Subquery(status))
         .order_by("last_name", "first_name", "pk")
     )
@@ -398,13 +450,18 @@ class BulkEnrolView(AdminScreen):
     template_name = "training_sessions/admin/bulk_enrol.html"
     permissions = (VIEW_PERMISSION, ADD_PERMISSION)
     page_title = gettext_lazy("Enrol from the registry")
+    session_scope = "roster"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = RegistrySearchForm(self.request.GET or None)
         matches, more = None, False
         if form.is_bound and form.is_valid() and form.has_criteria():
-            found = list(registry_search(session=self.session, form=form)[: SEARCH_LIMIT + 1])
+            found = list(
+                registry_search(session=self.session, form=form, user=self.request.user)[
+                    : SEARCH_LIMIT + 1
+                ]
+            )
             matches, more = found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
         context.update(
             {

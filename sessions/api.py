@@ -5,7 +5,7 @@ from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -42,6 +42,7 @@ from sessions.services import (
     normalise_checkin_code,
     training_session_save,
 )
+from training.access import in_scope, staff_scope
 from training.api import county_by_code
 from training.models import Course, FocalPoint, Institution, Professional, Project
 
@@ -202,6 +203,8 @@ def create_session(request, payload: SessionIn):
     if data["project"]:
         data["project"] = _lookup(Project, "acronym__iexact", data["project"], "project")
     session = TrainingSession(**data)
+    if not staff_scope(request.user).manages_new_session(session):
+        raise PermissionDenied(_("You can only manage the sessions of your county or projects."))
     session.days = [SessionDay(**day) for day in days]
     result = training_session_save(training_session=session, acting_user=request.user)
     return Status(201, _session_queryset().get(pk=result.training_session.pk))
@@ -212,10 +215,19 @@ def update_session(request, session_id: int, payload: SessionPatch):
     require_perm(request, "training_sessions.change_trainingsession")
     with transaction.atomic():
         # Read the row under its lock, so that a concurrent change is not overwritten.
-        session = get_object_or_404(TrainingSession.objects.select_for_update(), pk=session_id)
+        session = get_object_or_404(
+            TrainingSession.objects.select_for_update().filter(
+                staff_scope(request.user).sessions_q()
+            ),
+            pk=session_id,
+        )
         for name, value in payload.dict(exclude_unset=True).items():
             if value is not None:
                 setattr(session, name, value)
+        if not staff_scope(request.user).manages_new_session(session):
+            raise PermissionDenied(
+                _("You can only manage the sessions of your county or projects.")
+            )
         training_session_save(training_session=session, acting_user=request.user)
     return _session_queryset().get(pk=session.pk)
 
@@ -274,15 +286,22 @@ def _enrolment_out(enrolment_id: int) -> Enrolment:
 
 
 def _visible_enrolment(request, enrolment_id: int) -> Enrolment:
-    """The enrolment if this caller may see it: its person, an organiser (permission to view
-    enrolments) or someone who may nominate that person. Otherwise 404, as if it did not
-    exist."""
+    """The enrolment if this caller may see it: its person, staff who may view enrolments and
+    reach it (their scope, training.access), or someone who may nominate that person.
+    Otherwise 404, as if it did not exist."""
     enrolment = get_object_or_404(selectors.api_enrolment_list(), pk=enrolment_id)
     user = request.user
     if not (
         (enrolment.professional.user_id is not None and enrolment.professional.user_id == user.pk)
-        or user.has_perm(selectors.VIEW_ENROLMENT_PERMISSION)
-        or selectors.can_nominate(user=user, professional=enrolment.professional)
+        or (
+            user.has_perm(selectors.VIEW_ENROLMENT_PERMISSION)
+            and in_scope(user, enrolment, lambda scope: scope.enrolments_q())
+        )
+        or selectors.can_nominate(
+            user=user,
+            professional=enrolment.professional,
+            training_session=enrolment.training_session,
+        )
     ):
         raise Http404
     return enrolment
@@ -300,10 +319,14 @@ def _own_professional(user) -> Professional:
     return professional
 
 
-def _nominee(user, professional_id: int) -> tuple[Professional, str, Institution | None]:
-    """The person someone registers, with the source and nominating institution: organisers
-    enrol (source "staff"), focal points nominate (source "nomination")."""
-    organiser = user.has_perm(selectors.ENROL_PERMISSION)
+def _nominee(
+    user, professional_id: int, session: TrainingSession
+) -> tuple[Professional, str, Institution | None]:
+    """The person someone registers, with the source and nominating institution: those who
+    may enrol anyone into the session (administrators, the project's organisers) enrol
+    (source "staff"), focal points and coordinators nominate people of their scope (source
+    "nomination")."""
+    organiser = selectors.enrols_anyone(user=user, training_session=session)
     professional = Professional.objects.filter(pk=professional_id).first()
     if professional is None:
         if not organiser:  # do not tell others who is in the registry
@@ -313,7 +336,7 @@ def _nominee(user, professional_id: int) -> tuple[Professional, str, Institution
         return professional, Enrolment.Source.SELF, None
     if organiser:
         return professional, Enrolment.Source.STAFF, None
-    if not selectors.can_nominate(user=user, professional=professional):
+    if not selectors.can_nominate(user=user, professional=professional, training_session=session):
         raise PermissionDenied(_("You cannot nominate this person."))
     nominated_by = (
         professional.institution
@@ -350,6 +373,11 @@ def create_enrolment(request, session_id: int, payload: EnrolmentIn | None = Non
     if not selectors.sees_all_sessions(request.user):
         # Drafts were never announced; cancelled and held ones get their reason (400).
         sessions = sessions.exclude(status=TrainingSession.Status.DRAFT)
+    elif not staff_scope(request.user).all:
+        # Staff reach the drafts of the sessions they manage only.
+        sessions = sessions.filter(
+            ~Q(status=TrainingSession.Status.DRAFT) | staff_scope(request.user).sessions_q()
+        )
     session = get_object_or_404(sessions, pk=session_id)
     professional_id = payload.professional_id if payload else None
     if professional_id is None:
@@ -359,7 +387,7 @@ def create_enrolment(request, session_id: int, payload: EnrolmentIn | None = Non
             None,
         )
     else:
-        professional, source, nominated_by = _nominee(request.user, professional_id)
+        professional, source, nominated_by = _nominee(request.user, professional_id, session)
     try:
         enrolment = enrolment_create(
             training_session=session,

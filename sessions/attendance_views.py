@@ -41,6 +41,7 @@ from sessions.models import (
     TrainingSession,
 )
 from sessions.upload import SizeLimitUploadHandler
+from training.access import staff_scope
 
 A = Attendance.Status
 S = TrainingSession.Status
@@ -184,6 +185,9 @@ class AttendanceScreen(AdminScreen):
     permissions = ()
     header_icon = "calendar-check"
     is_overview = False
+    # Found among all sessions, then refused (403) unless can_take_attendance: the sessions
+    # in the user's scope (training.access) or the user's own as a trainer.
+    session_scope = None
 
     def dispatch(self, request, *args, **kwargs):
         if not selectors.can_take_attendance(user=request.user, training_session=self.session):
@@ -292,6 +296,23 @@ class AttendanceIndexView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "calendar-check"
     PAST_LIMIT = 30
     CURRENT_LIMIT = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        # Those who take attendance: holders of the permission (for the sessions in their
+        # scope) and trainers (for their own); anybody else is refused (403).
+        user = request.user
+        if not (user.has_perm(selectors.ATTENDANCE_PERMISSION) or staff_scope(user).trainer_id):
+            return TemplateResponse(
+                request,
+                "training_sessions/admin/attendance_forbidden.html",
+                {
+                    "page_title": _("Attendance"),
+                    "header_title": _("Attendance"),
+                    "message": _("You do not take attendance for any session."),
+                },
+                status=403,
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -113,3 +113,54 @@ class NominationForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = people
+
+
+class RegistrationForm(forms.Form):
+    """What a person confirms when registering themselves: the privacy notice in force when
+    they have not accepted it yet (`notice`), their CNP when the session's project requires it
+    and none is stored (`asks_cnp`), and whether they may be contacted about future trainings
+    (`contact_consent`, the profile's current answer)."""
+
+    privacy_notice = forms.BooleanField(
+        label=_("I have read the privacy notice and understand how my data is used."),
+        error_messages={"required": _("Please confirm that you have read the privacy notice.")},
+    )
+    cnp = forms.CharField(
+        label=_("CNP (personal numeric code)"),
+        max_length=20,
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "off", "inputmode": "numeric"}
+        ),
+        help_text=_(
+            "The funder of this session's project requires it for reporting (Law 190/2018). "
+            "Stored encrypted, shown only masked, never on certificates."
+        ),
+        error_messages={"required": _("This session's project requires your CNP.")},
+    )
+    contact_consent = forms.BooleanField(
+        label=_("I agree to be contacted about future trainings"), required=False
+    )
+
+    def __init__(
+        self,
+        *args,
+        notice=None,
+        notice_label: str = "",
+        asks_cnp: bool = False,
+        contact_consent: bool = False,
+        **kwargs,
+    ):
+        kwargs.setdefault("initial", {"contact_consent": contact_consent})
+        super().__init__(*args, **kwargs)
+        self.notice = notice
+        self.contact_consent_before = contact_consent
+        if notice is None:
+            del self.fields["privacy_notice"]
+        elif notice_label:
+            self.fields["privacy_notice"].label = notice_label
+        if not asks_cnp:
+            del self.fields["cnp"]
+
+    @property
+    def contact_consent_changed(self) -> bool:
+        return self.cleaned_data.get("contact_consent", False) != self.contact_consent_before

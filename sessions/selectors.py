@@ -29,6 +29,7 @@ from sessions.models import (
     SessionQuota,
     TrainingSession,
 )
+from training.access import staff_scope
 from training.models import CertificateType, FocalPoint, LocalTeamMembership
 
 
@@ -65,6 +66,17 @@ def enrolment_list() -> QuerySet[Enrolment]:
         "professional__county",
         "professional__institution",
     )
+
+
+def staff_session_list(*, user) -> QuerySet[TrainingSession]:
+    """`training_session_list()` narrowed to the sessions this user manages (their scope:
+    training.access)."""
+    return training_session_list().filter(staff_scope(user).sessions_q())
+
+
+def staff_enrolment_list(*, user) -> QuerySet[Enrolment]:
+    """`enrolment_list()` narrowed to the enrolments in this user's scope."""
+    return enrolment_list().filter(staff_scope(user).enrolments_q())
 
 
 def seats_taken(*, training_session: TrainingSession) -> int:
@@ -138,22 +150,33 @@ def person_scopes(*, professional) -> dict[str, set[int]]:
     }
 
 
-def can_nominate(*, user, professional) -> bool:
-    """Whether this user may nominate this person: an organiser, or a focal point whose
-    institution, county or local team the person belongs to."""
+def enrols_anyone(*, user, training_session: TrainingSession | None = None) -> bool:
+    """Whether the user may enrol any person of the registry (into this session): an
+    administrator holding the enrolment permission, or a project's organiser into their
+    project's sessions (organisers fill their seats from the whole registry). County
+    coordinators hold the permission too, but enrol only the people of their scope."""
+    if not getattr(user, "is_authenticated", False) or not user.has_perm(ENROL_PERMISSION):
+        return False
+    scope = staff_scope(user)
+    return scope.all or (
+        training_session is not None and training_session.project_id in scope.project_ids
+    )
+
+
+def can_nominate(*, user, professional, training_session: TrainingSession | None = None) -> bool:
+    """Whether this user may nominate (or enrol) this person: see `enrols_anyone`; otherwise
+    a focal point or coordinator whose institution, county or local team the person belongs
+    to (training.access: `people_q`)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.has_perm(ENROL_PERMISSION):
+    if enrols_anyone(user=user, training_session=training_session):
         return True
-    scopes = person_scopes(professional=professional)
-    return FocalPoint.objects.filter(
-        Q(user=user)
-        & (
-            Q(institution_id__in=scopes["institution"])
-            | Q(county_id__in=scopes["county"])
-            | Q(local_team_id__in=scopes["local_team"])
-        )
-    ).exists()
+    scope = staff_scope(user)
+    if scope.all or not scope.looks_after_people:
+        return False
+    from training.models import Professional
+
+    return Professional.objects.filter(scope.people_q(), pk=professional.pk).exists()
 
 
 @dataclass(frozen=True)
@@ -304,6 +327,9 @@ def api_session_list(
     )
     if not sees_all_sessions(user):
         qs = qs.filter(status__in=PUBLIC_STATUSES)
+    elif not staff_scope(user).all:
+        # Staff see every status of the sessions they manage, the public offer of the others.
+        qs = qs.filter(Q(status__in=PUBLIC_STATUSES) | staff_scope(user).sessions_q())
     if county is not None:
         qs = qs.filter(county=county)
     if course is not None:
@@ -556,30 +582,18 @@ def person_enrolment_list(*, professional) -> QuerySet[Enrolment]:
     )
 
 
-def nomination_scope(*, user) -> Q | None:
-    """Which people the user may nominate, as a filter on Professional: everyone for an
-    organiser; for a focal point, the people of their institutions, counties and the current
-    members of their local teams. None: nobody."""
+def nomination_scope(*, user, training_session: TrainingSession | None = None) -> Q | None:
+    """Which people the user may nominate (into this session), as a filter on Professional:
+    everyone for whom `enrols_anyone`; for a focal point or coordinator, the people of their
+    institutions, counties and the current members of their local teams. None: nobody."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if user.has_perm(ENROL_PERMISSION):
+    if enrols_anyone(user=user, training_session=training_session):
         return Q()
-    rights = list(FocalPoint.objects.filter(user=user))
-    if not rights:
+    scope = staff_scope(user)
+    if scope.all or not scope.looks_after_people:
         return None
-    today = timezone.localdate()
-    teams = [r.local_team_id for r in rights if r.local_team_id]
-    members = (
-        LocalTeamMembership.objects.filter(team_id__in=teams, since__lte=today)
-        .filter(Q(until__isnull=True) | Q(until__gte=today))
-        .values("professional_id")
-    )
-    scope = Q(institution_id__in=[r.institution_id for r in rights if r.institution_id]) | Q(
-        county_id__in=[r.county_id for r in rights if r.county_id]
-    )
-    if teams:
-        scope |= Q(pk__in=members)
-    return scope
+    return scope.people_q()
 
 
 def nominable_people(*, user, training_session: TrainingSession, query: str = "") -> QuerySet:
@@ -589,7 +603,7 @@ def nominable_people(*, user, training_session: TrainingSession, query: str = ""
     from training.models import Professional
     from training.text import name_match_key
 
-    scope = nomination_scope(user=user)
+    scope = nomination_scope(user=user, training_session=training_session)
     if scope is None:
         return Professional.objects.none()
     status = Enrolment.objects.filter(
@@ -779,11 +793,16 @@ CHECKIN_EARLY = datetime.timedelta(hours=1)
 
 
 def can_take_attendance(*, user, training_session: TrainingSession) -> bool:
-    """Organisers holding the attendance permission, and the session's own trainers."""
+    """Holders of the attendance permission for the sessions in their scope (administrators:
+    every session; organisers: their projects'; county coordinators: those held in their
+    county), and the session's own trainers."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.has_perm(ATTENDANCE_PERMISSION):
-        return True
+        scope = staff_scope(user)
+        if scope.all:
+            return True
+        return TrainingSession.objects.filter(scope.sessions_q(), pk=training_session.pk).exists()
     return training_session.trainers.filter(user=user).exists()
 
 
@@ -791,7 +810,7 @@ def attendance_session_list(*, user) -> QuerySet[TrainingSession]:
     """The sessions whose attendance the user may take, most recent first."""
     qs = training_session_list().exclude(status=TrainingSession.Status.DRAFT)
     if user.has_perm(ATTENDANCE_PERMISSION):
-        return qs
+        return qs.filter(staff_scope(user).sessions_q())
     return qs.filter(trainers__user=user).distinct()
 
 

@@ -507,7 +507,7 @@ def enrolment_create(
         errors += _window_errors(session, now)
         errors += _eligibility_errors(session, professional)
     elif source == Source.NOMINATION:
-        if not can_nominate(user=acting_user, professional=professional):
+        if not can_nominate(user=acting_user, professional=professional, training_session=session):
             raise PermissionDenied(_("You cannot nominate this person."))
         errors += _window_errors(session, now)
         errors += _eligibility_errors(session, professional)
@@ -518,6 +518,13 @@ def enrolment_create(
         and not (getattr(acting_user, "pk", None) and acting_user.has_perm(ENROL_PERMISSION))
     ):
         raise PermissionDenied(_("You cannot enrol people in sessions."))
+    elif (
+        source == Source.STAFF
+        and acting_user is not None
+        and not can_nominate(user=acting_user, professional=professional, training_session=session)
+    ):
+        # The staff scope (training.access): whom this user may enrol into this session.
+        raise PermissionDenied(_("You cannot enrol this person."))
     if Enrolment.objects.filter(training_session=session, professional=professional).exists():
         raise ValidationError(
             _("This person is already registered for this session."), code=DUPLICATE
@@ -612,6 +619,15 @@ def _check_can_change(enrolment: Enrolment, acting_user) -> None:
         return  # the system itself
     if not (getattr(acting_user, "pk", None) and acting_user.has_perm(CHANGE_PERMISSION)):
         raise PermissionDenied(_("You cannot change enrolments."))
+    if not _staff_reaches(enrolment, acting_user):
+        raise PermissionDenied(_("You cannot change this enrolment."))
+
+
+def _staff_reaches(enrolment: Enrolment, acting_user) -> bool:
+    """Whether the enrolment is in the staff user's scope (training.access)."""
+    from training.access import in_scope
+
+    return in_scope(acting_user, enrolment, lambda scope: scope.enrolments_q())
 
 
 @transaction.atomic
@@ -658,8 +674,10 @@ def enrolment_cancel(*, enrolment: Enrolment, acting_user, reason: str = "") -> 
         getattr(acting_user, "pk", None) is not None
         and enrolment.professional.user_id == acting_user.pk
     )
-    is_organiser = bool(getattr(acting_user, "pk", None)) and acting_user.has_perm(
-        CHANGE_PERMISSION
+    is_organiser = (
+        bool(getattr(acting_user, "pk", None))
+        and acting_user.has_perm(CHANGE_PERMISSION)
+        and _staff_reaches(enrolment, acting_user)
     )
     if not (is_owner or is_organiser):
         raise PermissionDenied(_("You cannot cancel this registration."))
@@ -796,6 +814,8 @@ def enrolment_bulk_create(
 ) -> BulkResult:
     """Enrol several people from the registry at once: each gets a seat or a waiting-list place
     in the order given; those who cannot be enrolled are reported with the reason."""
+    if acting_user is not None and not acting_user.has_perm(ENROL_PERMISSION):
+        raise PermissionDenied(_("You cannot enrol people in sessions."))
     result = BulkResult()
     for professional in professionals:
         try:
@@ -809,6 +829,8 @@ def enrolment_bulk_create(
             )
         except ValidationError as exc:
             result.refused.append((professional, " ".join(exc.messages)))
+        except PermissionDenied as exc:  # a person outside the user's scope
+            result.refused.append((professional, str(exc)))
     return result
 
 
@@ -888,7 +910,9 @@ def _write_mark(*, enrolment, day, status, minutes, method, acting_user) -> Atte
             "enrolment": enrolment.pk,
             "day": day.pk,
             "from": previous.status if previous else "",
+            "to": status,
             "status": status,
+            "minutes_from": previous.minutes if previous else None,
             "minutes": minutes,
             "method": method,
         },

@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +22,16 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from accounts.middleware import staff_two_factor_redirect
+from privacy import selectors as privacy_selectors
+from privacy import services as privacy_services
+from privacy.forms import notice_checkbox_label
+from privacy.models import ConsentRecord
 from sessions import ical, qr, ratelimit, selectors, services
-from sessions.forms import NominationForm, PeopleSearchForm
+from sessions.forms import NominationForm, PeopleSearchForm, RegistrationForm
 from sessions.models import Attendance, Enrolment, SessionDay, TrainingSession
-from training.models import CompletionBasis, County
+from training.models import CompletionBasis, County, Professional
+from training.services import professional_save
 
 E = Enrolment.Status
 PEOPLE_PER_PAGE = 25
@@ -356,8 +363,15 @@ class SessionDetailView(DetailView):
                 calendar_links=CalendarLinks.of(session, days),
                 county_feed=county_feed(session.county),
             )
+        state = selectors.registration_state(training_session=session, user=self.request.user)
+        if state.visitor == "can_register":
+            context["registration_form"] = registration_form(
+                user=self.request.user,
+                training_session=session,
+                professional=self.request.user.professional,
+            )
         context.update(
-            state=selectors.registration_state(training_session=session, user=self.request.user),
+            state=state,
             days=days,
             trainers=list(session.trainers.all()),
             target_categories=list(session.target_categories.all()),
@@ -395,18 +409,76 @@ class RegisterView(_SignedInMixin, View):
         if Enrolment.objects.filter(training_session=session, professional=professional).exists():
             messages.info(request, _("You are already registered for this session."))
             return redirect(session_url)
+        form = registration_form(
+            user=request.user,
+            training_session=session,
+            professional=professional,
+            data=request.POST,
+        )
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(session_url)
         try:
-            enrolment = services.enrolment_create(
-                training_session=session,
-                professional=professional,
-                acting_user=request.user,
-                source=Enrolment.Source.SELF,
+            enrolment = _register(
+                form=form, training_session=session, professional=professional, user=request.user
             )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, _status_message(enrolment))
         return redirect(session_url)
+
+
+def asks_cnp(*, training_session: TrainingSession, professional: Professional) -> bool:
+    """The session's project requires the CNP and the person has none stored."""
+    project = training_session.project
+    return bool(project and project.requires_cnp and not professional.cnp_encrypted)
+
+
+def registration_form(
+    *, user, training_session: TrainingSession, professional: Professional, data=None
+) -> RegistrationForm:
+    """The registration form for this person and session: the privacy notice when they have
+    not accepted the one in force, the CNP when the project requires it."""
+    notice = privacy_selectors.notice_to_accept(user=user, professional=professional)
+    return RegistrationForm(
+        data,
+        notice=notice,
+        notice_label=notice_checkbox_label(notice) if notice is not None else "",
+        asks_cnp=asks_cnp(training_session=training_session, professional=professional),
+        contact_consent=professional.contact_consent,
+    )
+
+
+@transaction.atomic
+def _register(
+    *, form: RegistrationForm, training_session: TrainingSession, professional: Professional, user
+) -> Enrolment:
+    """The CNP, the notice accepted, the contact choice and the registration: all or none."""
+    C = ConsentRecord.Context
+    if form.cleaned_data.get("cnp"):
+        professional = professional_save(
+            professional=professional, acting_user=user, cnp=form.cleaned_data["cnp"]
+        )
+    if form.notice is not None:
+        privacy_services.notice_accept(user=user, notice=form.notice, context=C.REGISTRATION)
+    if form.contact_consent_changed:
+        professional.contact_consent = form.cleaned_data["contact_consent"]
+        professional = professional_save(professional=professional, acting_user=user)
+        privacy_services.contact_consent_record(
+            professional=professional,
+            given=professional.contact_consent,
+            context=C.REGISTRATION,
+            acting_user=user,
+        )
+    return services.enrolment_create(
+        training_session=training_session,
+        professional=professional,
+        acting_user=user,
+        source=Enrolment.Source.SELF,
+    )
 
 
 class MyTrainingsView(_SignedInMixin, TemplateView):
@@ -642,6 +714,10 @@ class NominateView(_SignedInMixin, TemplateView):
         )
         if not selectors.may_nominate_someone(user=request.user):
             raise PermissionDenied(_("Only focal points and organisers can nominate people."))
+        # The page lists people: staff work, behind the same two-factor step as the admin.
+        refusal = staff_two_factor_redirect(request)
+        if refusal is not None:
+            return refusal
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, form=None, **kwargs):
@@ -693,6 +769,17 @@ class NominateView(_SignedInMixin, TemplateView):
                     % {"name": name, "reason": _error_text(exc)},
                 )
                 continue
+            # The focal point confirms the person was given the privacy notice.
+            notice = privacy_selectors.current_notice()
+            if notice is not None:
+                privacy_services.consent_record(
+                    purpose=ConsentRecord.Purpose.PRIVACY_NOTICE,
+                    context=ConsentRecord.Context.NOMINATION,
+                    professional=person,
+                    notice=notice,
+                    recorded_by=request.user,
+                    acting_user=request.user,
+                )
             if enrolment.status == E.WAITLISTED:
                 messages.warning(
                     request,

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,6 +23,8 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
@@ -30,6 +33,7 @@ from sessions import selectors, services
 from sessions.admin_forms import SessionAdminForm
 from sessions.admin_views import URL_NAMESPACE, VIEW_PERMISSION
 from sessions.models import Attendance, Enrolment, TrainingSession, Venue
+from training.access import staff_scope
 from training.admin_views import (
     ChooserPermissionMixin,
     ProtectedDeleteView,
@@ -37,6 +41,7 @@ from training.admin_views import (
     ServiceEditView,
     ServiceViewSetMixin,
     orm_search_filter_form,
+    scoped_view,
 )
 from training.models import County, Course, Project
 
@@ -88,16 +93,31 @@ def _attendance_button(session_pk, *, priority=6):
 
 
 def _may_take_attendance(user) -> bool:
-    # The session's own trainers reach the screen from "Take attendance"; the session list
-    # is the organisers'.
-    return user.has_perm(selectors.ATTENDANCE_PERMISSION)
+    # The list holds only the sessions in the user's scope: those whose attendance the
+    # permission lets them take, or, for a trainer, their own.
+    return user.has_perm(selectors.ATTENDANCE_PERMISSION) or bool(staff_scope(user).trainer_id)
+
+
+def _sessions_q(scope):
+    return scope.sessions_q()
+
+
+def _enrolments_q(scope):
+    return scope.enrolments_q()
+
+
+def _attendance_q(scope):
+    return scope.enrolments_q("enrolment__")
 
 
 class SessionIndexView(generic.IndexView):
+    """The sessions the user manages (training.access): all for administrators, their
+    projects' for organisers, their county's for coordinators, their own for trainers."""
+
     default_ordering = "-first_day"
 
     def get_base_queryset(self):
-        return selectors.training_session_list()
+        return selectors.staff_session_list(user=self.request.user)
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
@@ -130,6 +150,10 @@ def _warn_conflicts(request, result) -> None:
 
 
 def _save_session(*, instance, acting_user, form):
+    if not staff_scope(acting_user).manages_new_session(instance):
+        raise ValidationError(
+            {"county": [_("You can only manage the sessions of your county or your projects.")]}
+        )
     result = services.training_session_save(training_session=instance, acting_user=acting_user)
     form.conflict_result = result
     return result.training_session
@@ -164,9 +188,12 @@ class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
     menu_label = _("Sessions")
     menu_order = 100
     add_view_class = SessionCreateView
-    edit_view_class = SessionEditView
+    edit_view_class = scoped_view(SessionEditView, _sessions_q)
     index_view_class = SessionIndexView
-    inspect_view_class = SessionInspectView
+    inspect_view_class = scoped_view(SessionInspectView, _sessions_q)
+    delete_view_class = scoped_view(generic.DeleteView, _sessions_q)
+    history_view_class = scoped_view(HistoryView, _sessions_q)
+    usage_view_class = scoped_view(UsageView, _sessions_q)
     save_service = staticmethod(_save_session)
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -291,14 +318,17 @@ class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):
     edit_handler = ObjectList(edit_handler_panels, base_form_class=SessionAdminForm)
 
 
-def _orm_search_chooser(model, icon, choose_one_text, *fields, related=()):
+def _orm_search_chooser(model, icon, choose_one_text, *fields, related=(), scope_q=None):
     form_class = orm_search_filter_form(*fields)
 
     class ListMixin(ChooserPermissionMixin):
         filter_form_class = form_class
 
         def get_object_list(self):
-            return model.objects.select_related(*related)
+            objects = model.objects.select_related(*related)
+            if scope_q is not None:
+                objects = objects.filter(scope_q(staff_scope(self.request.user)))
+            return objects
 
     class Choose(ListMixin, chooser_views.ChooseView):
         pass
@@ -326,6 +356,8 @@ SessionChooserViewSet = _orm_search_chooser(
     "course__title",
     "county__name",
     related=("course",),
+    # Those whose roster the user opens: a coordinator enrols their people anywhere.
+    scope_q=lambda scope: scope.roster_sessions_q(),
 )
 VenueChooserViewSet = _orm_search_chooser(
     Venue, "home", _("Choose a venue"), "name", "city", related=("county",)
@@ -352,7 +384,7 @@ class EnrolmentFilterSet(WagtailFilterSet):
 
 class EnrolmentIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return selectors.enrolment_list()
+        return selectors.staff_enrolment_list(user=self.request.user)
 
 
 class EnrolmentInspectView(generic.InspectView):
@@ -388,13 +420,16 @@ ENROLMENT_EDIT_PANEL = ObjectList(
 
 def _save_enrolment(*, instance, acting_user, form):
     if instance.pk is None:
-        return services.enrolment_create(
-            training_session=instance.training_session,
-            professional=instance.professional,
-            source=Enrolment.Source.STAFF,
-            nominated_by=instance.nominated_by,
-            acting_user=acting_user,
-        )
+        try:
+            return services.enrolment_create(
+                training_session=instance.training_session,
+                professional=instance.professional,
+                source=Enrolment.Source.STAFF,
+                nominated_by=instance.nominated_by,
+                acting_user=acting_user,
+            )
+        except PermissionDenied as exc:  # a person or session outside the user's scope
+            raise ValidationError({"professional": [str(exc)]}) from exc
     return services.enrolment_set_status(
         enrolment=instance,
         status=instance.status,
@@ -409,7 +444,10 @@ class EnrolmentViewSet(ServiceViewSetMixin, ModelViewSet):
     menu_label = _("Enrolments")
     menu_order = 110
     add_view_class = ServiceCreateView
-    edit_view_class = ServiceEditView
+    edit_view_class = scoped_view(ServiceEditView, _enrolments_q)
+    delete_view_class = scoped_view(generic.DeleteView, _enrolments_q)
+    history_view_class = scoped_view(HistoryView, _enrolments_q)
+    usage_view_class = scoped_view(UsageView, _enrolments_q)
     index_view_class = EnrolmentIndexView
     save_service = staticmethod(_save_enrolment)
     copy_view_enabled = False
@@ -445,7 +483,7 @@ class EnrolmentViewSet(ServiceViewSetMixin, ModelViewSet):
         "updated_at",
         "history",
     ]
-    inspect_view_class = EnrolmentInspectView
+    inspect_view_class = scoped_view(EnrolmentInspectView, _enrolments_q)
     # Staff add people directly (source "staff"); imports and self-registration have their
     # own flows, so the source is not a choice here.
     panels = [
@@ -468,9 +506,9 @@ class EnrolmentViewSet(ServiceViewSetMixin, ModelViewSet):
 
 class AttendanceIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return Attendance.objects.select_related(
-            "enrolment__professional", "enrolment__training_session", "day"
-        )
+        return Attendance.objects.filter(
+            _attendance_q(staff_scope(self.request.user))
+        ).select_related("enrolment__professional", "enrolment__training_session", "day")
 
 
 def _save_attendance(*, instance, acting_user, form):
@@ -493,7 +531,11 @@ class AttendanceViewSet(ServiceViewSetMixin, ModelViewSet):
     menu_label = _("Attendance")
     menu_order = 120
     index_view_class = AttendanceIndexView
-    edit_view_class = ServiceEditView
+    edit_view_class = scoped_view(ServiceEditView, _attendance_q)
+    inspect_view_class = scoped_view(generic.InspectView, _attendance_q)
+    delete_view_class = scoped_view(generic.DeleteView, _attendance_q)
+    history_view_class = scoped_view(HistoryView, _attendance_q)
+    usage_view_class = scoped_view(UsageView, _attendance_q)
     save_service = staticmethod(_save_attendance)
     copy_view_enabled = False
     inspect_view_enabled = True

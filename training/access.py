@@ -5,10 +5,13 @@ applied by every selector that lists or fetches people, sessions, enrolments or 
 - ANES organisers: the sessions of the projects they organise (`Project.organisers`), with
   their rosters, and the people enrolled in them.
 - County coordinators (a county nomination right): the people of their county, the sessions
-  held in their county with their full rosters (whoever sits in the room), and the enrolments
-  of their county's people anywhere.
+  held in their county with their full rosters (whoever sits in the room: a roster line, not
+  the person's registry record), the enrolments of their county's people anywhere, and their
+  county's local teams with their memberships; of the institutions (reference data everyone
+  with the permission reads), they edit only their county's.
 - Institution focal points: the people of their institution and their enrolments.
-- Local team coordinators: the current members of their team and their enrolments.
+- Local team coordinators: the current members of their team and their enrolments, and
+  their team with its memberships.
 - Trainers (`Trainer.user`): the sessions they train, with their rosters.
 
 Model permissions still decide what a user may *do*; the scope decides *to which records*.
@@ -17,6 +20,7 @@ Model permissions still decide what a user may *do*; the scope decides *to which
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 ALL_RECORDS_PERMISSION = "training.see_all_records"
@@ -88,21 +92,76 @@ class StaffScope:
         return q
 
     def professionals_q(self) -> Q:
-        """On Professional: the people above, and those enrolled in the sessions this user
-        manages (an organiser's or a trainer's participants)."""
+        """On Professional: the people above and, for organisers and trainers, those enrolled
+        in the sessions they manage (their participants). A county coordinator's reach stays
+        their county's people: someone of another county sitting in a session held in their
+        county is a line of that session's roster (`enrolments_q`), not a registry record
+        they open."""
         if self.all:
             return Q()
         q = self.people_q()
-        if self.project_ids or self.county_ids or self.trainer_id:
+        if self.project_ids or self.trainer_id:
             from sessions.models import Enrolment, TrainingSession
 
-            sessions = TrainingSession.objects.filter(self.sessions_q()).values("pk")
+            managed = StaffScope(project_ids=self.project_ids, trainer_id=self.trainer_id)
+            sessions = TrainingSession.objects.filter(managed.sessions_q()).values("pk")
             q |= Q(
                 pk__in=Enrolment.objects.filter(training_session_id__in=sessions).values(
                     "professional_id"
                 )
             )
         return q
+
+    def local_teams_q(self, prefix: str = "") -> Q:
+        """On LocalTeam: the teams of the user's counties, and their own team (a local team
+        coordinator's)."""
+        if self.all:
+            return Q()
+        q = Q(pk__in=[])
+        if self.county_ids:
+            q |= Q(**{f"{prefix}county_id__in": self.county_ids})
+        if self.local_team_ids:
+            q |= Q(**{f"{prefix}pk__in": self.local_team_ids})
+        return q
+
+    def local_team_memberships_q(self) -> Q:
+        """On LocalTeamMembership: the memberships of the teams above."""
+        if self.all:
+            return Q()
+        return self.local_teams_q("team__")
+
+    def editable_institutions_q(self) -> Q:
+        """On Institution: those the user may change (with the model permission). Institutions
+        are reference data: everyone with the view permission reads them all; organisers keep
+        them up to date for every county, a county coordinator only their county's."""
+        if self.all or self.project_ids:
+            return Q()
+        return Q(county_id__in=self.county_ids)
+
+    @property
+    def looks_after_people(self) -> bool:
+        """A county coordinator, institution focal point or local team coordinator."""
+        return bool(self.county_ids or self.institution_ids or self.local_team_ids)
+
+    def roster_sessions_q(self, prefix: str = "") -> Q:
+        """The sessions whose roster the user may open: those they manage (the whole roster)
+        and, for those who look after people, any session not a draft (the offer is public),
+        where they see only their own people's enrolments (`enrolments_q`)."""
+        if self.all:
+            return Q()
+        q = self.sessions_q(prefix)
+        if self.looks_after_people:
+            q |= ~Q(**{f"{prefix}status": "draft"})
+        return q
+
+    def manages_new_session(self, training_session) -> bool:
+        """For a session being created or edited (in memory): whether it stays among the
+        sessions this user manages (their project's, or held in their county)."""
+        return (
+            self.all
+            or training_session.project_id in self.project_ids
+            or training_session.county_id in self.county_ids
+        )
 
     def enrolments_q(self, prefix: str = "") -> Q:
         """On Enrolment: the enrolments in the sessions this user manages, and those of the
@@ -112,6 +171,21 @@ class StaffScope:
         return self.sessions_q(f"{prefix}training_session__") | self.people_q(
             f"{prefix}professional__"
         )
+
+
+def in_scope(user, instance, scope_q) -> bool:
+    """Whether `instance` is among the records `scope_q(scope)` lets this user reach (no
+    query for those who see everything)."""
+    scope = staff_scope(user)
+    if scope.all:
+        return True
+    return type(instance)._default_manager.filter(scope_q(scope), pk=instance.pk).exists()
+
+
+def require_in_scope(user, instance, scope_q) -> None:
+    """404, as if it did not exist, for a record outside the user's scope."""
+    if not in_scope(user, instance, scope_q):
+        raise Http404
 
 
 def staff_scope(user) -> StaffScope:
@@ -124,19 +198,36 @@ def staff_scope(user) -> StaffScope:
     if user.is_superuser or user.has_perm(ALL_RECORDS_PERMISSION):
         scope = StaffScope(all=True)
     else:
-        from training.models import FocalPoint, Trainer
-
-        rights = list(
-            FocalPoint.objects.filter(user=user).values_list(
-                "county_id", "institution_id", "local_team_id"
-            )
-        )
-        scope = StaffScope(
-            project_ids=frozenset(user.organised_projects.values_list("pk", flat=True)),
-            county_ids=frozenset(c for c, _i, _t in rights if c),
-            institution_ids=frozenset(i for _c, i, _t in rights if i),
-            local_team_ids=frozenset(t for _c, _i, t in rights if t),
-            trainer_id=Trainer.objects.filter(user=user).values_list("pk", flat=True).first(),
-        )
+        scope = _scope_of(user)
     user._formativ_staff_scope = scope
     return scope
+
+
+def _scope_of(user) -> StaffScope:
+    """The user's projects, nomination rights and trainer record, in one query (a union)."""
+    from django.db.models import IntegerField, Value
+
+    from training.models import FocalPoint, Project, Trainer
+
+    def tagged(kind: int, qs, *fields):
+        nulls = [Value(None, output_field=IntegerField())] * (3 - len(fields))
+        return qs.order_by().values_list(Value(kind, output_field=IntegerField()), *fields, *nulls)
+
+    rows = list(
+        tagged(
+            0, FocalPoint.objects.filter(user=user), "county_id", "institution_id", "local_team_id"
+        ).union(
+            tagged(1, Project.organisers.through.objects.filter(user_id=user.pk), "project_id"),
+            tagged(2, Trainer.objects.filter(user=user), "pk"),
+            all=True,
+        )
+    )
+    rights = [(c, i, t) for kind, c, i, t in rows if kind == 0]
+    trainers = sorted(pk for kind, pk, _i, _t in rows if kind == 2)
+    return StaffScope(
+        project_ids=frozenset(pk for kind, pk, _i, _t in rows if kind == 1),
+        county_ids=frozenset(c for c, _i, _t in rights if c),
+        institution_ids=frozenset(i for _c, i, _t in rights if i),
+        local_team_ids=frozenset(t for _c, _i, t in rights if t),
+        trainer_id=trainers[0] if trainers else None,
+    )

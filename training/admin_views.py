@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import ProtectedError, Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
@@ -12,6 +13,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets
 
+from training.access import require_in_scope, staff_scope
 from training.text import name_match_key
 
 
@@ -82,19 +84,43 @@ class ServiceViewSetMixin:
 
 class ChooserPermissionMixin:
     """A chooser lists people and sessions: only for users who may see or edit that model
-    (or edit what links to it, which takes the same permissions in practice)."""
+    (or edit what links to it, which takes the same permissions in practice). Wagtail's
+    chooser views check no model permission: every view of a chooser (the list, its
+    results, `chosen/<pk>/` and `chosen-multiple/`) takes this mixin."""
+
+    chooser_actions = ("view", "add", "change")
 
     def dispatch(self, request, *args, **kwargs):
         opts = self.model_class._meta
-        actions = ("view", "add", "change")
         if not any(
-            request.user.has_perm(f"{opts.app_label}.{a}_{opts.model_name}") for a in actions
+            request.user.has_perm(f"{opts.app_label}.{a}_{opts.model_name}")
+            for a in self.chooser_actions
         ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
-class ProtectedDeleteView(generic.DeleteView):
+class ScopedObjectMixin:
+    """A view of one record (edit, delete, inspect, history, usage): a record outside the
+    user's staff scope (`scope_q(scope)`, a filter on the model) is not found (404), even by
+    guessing its id. Model permissions still decide what the user may do with it."""
+
+    scope_q = None  # staticmethod: (StaffScope) -> Q
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        require_in_scope(self.request.user, obj, self.scope_q)
+        return obj
+
+
+def scoped_view(view_class, scope_q):
+    """`view_class` whose record must be in the user's scope (see ScopedObjectMixin)."""
+    return type(
+        view_class.__name__, (ScopedObjectMixin, view_class), {"scope_q": staticmethod(scope_q)}
+    )
+
+
+class ProtectedDeleteMixin:
     """Deleting a record that others still use: a message, not a server error."""
 
     def post(self, request, *args, **kwargs):
@@ -109,8 +135,12 @@ class ProtectedDeleteView(generic.DeleteView):
             return redirect(self.get_success_url())
 
 
-class ProtectedSnippetDeleteView(snippets.DeleteView):
-    post = ProtectedDeleteView.post
+class ProtectedDeleteView(ProtectedDeleteMixin, generic.DeleteView):
+    pass
+
+
+class ProtectedSnippetDeleteView(ProtectedDeleteMixin, snippets.DeleteView):
+    pass
 
 
 def orm_search_filter_form(*fields: str, folded: tuple[str, ...] = ()):
@@ -144,19 +174,60 @@ def orm_search_filter_form(*fields: str, folded: tuple[str, ...] = ()):
     return OrmSearchFilterForm
 
 
-def orm_search_snippet_chooser(*fields: str, folded: tuple[str, ...] = ()):
-    """A snippet chooser viewset class whose modal searches with the database."""
+def orm_search_snippet_chooser(
+    *fields: str,
+    folded: tuple[str, ...] = (),
+    scope_q=None,
+    actions: tuple[str, ...] = ChooserPermissionMixin.chooser_actions,
+):
+    """A snippet chooser viewset class whose modal searches with the database, for users
+    holding one of the model's `actions` permissions (403 for the others, on every view of
+    the chooser); with `scope_q` ((StaffScope) -> Q), it lists and returns only the records
+    in the user's scope (a record outside it is not found, 404, even by its id)."""
     form_class = orm_search_filter_form(*fields, folded=folded)
 
-    class Choose(ChooserPermissionMixin, snippet_chooser.ChooseView):
+    class Gate(ChooserPermissionMixin):
+        chooser_actions = actions
+
+    class ScopedList:
+        def get_object_list(self):
+            objects = super().get_object_list()
+            if scope_q is not None:
+                objects = objects.filter(scope_q(staff_scope(self.request.user)))
+            return objects
+
+    class Choose(Gate, ScopedList, snippet_chooser.ChooseView):
         filter_form_class = form_class
 
-    class Results(ChooserPermissionMixin, snippet_chooser.ChooseResultsView):
+    class Results(Gate, ScopedList, snippet_chooser.ChooseResultsView):
         filter_form_class = form_class
+
+    class Chosen(Gate, snippet_chooser.SnippetChosenView):
+        def get_object(self, pk):
+            obj = super().get_object(pk)
+            if scope_q is not None:
+                require_in_scope(self.request.user, obj, scope_q)
+            return obj
+
+    class ChosenMultiple(Gate, snippet_chooser.SnippetChosenMultipleView):
+        def get_objects(self, pks):
+            objects = super().get_objects(pks)
+            if scope_q is None:
+                return objects
+            scope = staff_scope(self.request.user)
+            if scope.all:
+                return objects
+            found = list(objects.filter(scope_q(scope)))
+            # one of the ids outside the scope (or nowhere): as if it did not exist
+            if {str(o.pk) for o in found} != {str(pk) for pk in pks}:
+                raise Http404
+            return found
 
     class Chooser(snippet_chooser.SnippetChooserViewSet):
         choose_view_class = Choose
         choose_results_view_class = Results
+        chosen_view_class = Chosen
+        chosen_multiple_view_class = ChosenMultiple
 
     return Chooser
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from config.api_support import BoundedPagination, InputSchema, clean_query_text, require_perm
 from training import selectors
+from training.access import staff_scope
 from training.models import County
 from training.services import professional_create
 
@@ -73,6 +74,11 @@ def county_by_code(code: str) -> County:
     return county
 
 
+def _visible_professionals(request):
+    """The registry as this caller may read it: the people of their scope (others are 404)."""
+    return selectors.professional_list().filter(staff_scope(request.user).professionals_q())
+
+
 @router.get("/counties", response=list[CountyOut])
 def list_counties(request):
     return County.objects.all()
@@ -84,6 +90,16 @@ def create_professional(request, payload: ProfessionalIn):
     data = payload.dict()
     cnp = data.pop("cnp") or None
     data["county"] = county_by_code(data["county"])
+    scope = staff_scope(request.user)
+    # A coordinator adds people of their own county (or institution); organisers, who fill
+    # their projects' seats from the whole registry, and administrators add anyone.
+    if not (
+        scope.all
+        or scope.project_ids
+        or data["county"].pk in scope.county_ids
+        or (data["institution_id"] is not None and data["institution_id"] in scope.institution_ids)
+    ):
+        raise PermissionDenied(_("You cannot add people outside your county or institution."))
     professional = professional_create(acting_user=request.user, cnp=cnp, **data)
     return Status(201, selectors.professional_list().get(pk=professional.pk))
 
@@ -92,7 +108,7 @@ def create_professional(request, payload: ProfessionalIn):
 @paginate(BoundedPagination)
 def list_professionals(request, county: str | None = None):
     require_perm(request, "training.view_professional")
-    qs = selectors.professional_list()
+    qs = _visible_professionals(request)
     if county:
         qs = qs.filter(county=county_by_code(county))
     return qs
@@ -100,5 +116,9 @@ def list_professionals(request, county: str | None = None):
 
 @router.get("/professionals/{professional_id}", response=ProfessionalOut)
 def get_professional(request, professional_id: int):
+    from audit.services import person_view_log
+
     require_perm(request, "training.view_professional")
-    return get_object_or_404(selectors.professional_list(), pk=professional_id)
+    professional = get_object_or_404(_visible_professionals(request), pk=professional_id)
+    person_view_log(professional=professional, user=request.user, via="api")
+    return professional

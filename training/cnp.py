@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -123,13 +123,28 @@ def encrypt_cnp(number: str) -> str:
     return Fernet(_keys(settings.FORMATIV_PII_KEY)[0]).encrypt(number.encode()).decode()
 
 
+def _readers() -> MultiFernet:
+    """The current key first, then the previous ones of a rotation in progress."""
+    secrets = [settings.FORMATIV_PII_KEY, *getattr(settings, "FORMATIV_PII_OLD_KEYS", [])]
+    return MultiFernet([Fernet(_keys(secret)[0]) for secret in secrets])
+
+
 def decrypt_cnp(token: str) -> str:
     if not token:
         return ""
     try:
-        return Fernet(_keys(settings.FORMATIV_PII_KEY)[0]).decrypt(token.encode()).decode()
+        return _readers().decrypt(token.encode()).decode()
     except InvalidToken:
         return ""
+
+
+def is_current(token: str) -> bool:
+    """Whether a stored ciphertext is readable with the current key alone."""
+    try:
+        Fernet(_keys(settings.FORMATIV_PII_KEY)[0]).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def hash_cnp(number: str) -> str:

@@ -15,8 +15,9 @@ class ProfessionalForm(WagtailAdminModelForm):
             render_value=False, attrs={"autocomplete": "off", "inputmode": "numeric"}
         ),
         help_text=_(
-            "Only where a funder's form requires it. Stored encrypted, shown masked. "
-            "Leave empty to keep the stored one."
+            "Required only for people registered in sessions of a project marked “requires "
+            "the CNP” (the funder's reporting asks for it, Law 190/2018); leave it empty for "
+            "everyone else. Stored encrypted, shown masked. Leave empty to keep the stored one."
         ),
     )
     erase_cnp = forms.BooleanField(label=_("Erase the stored CNP"), required=False)

@@ -130,9 +130,11 @@ class PersonIndex:
 
     @classmethod
     def load(cls, people: Iterable[Professional] | None = None) -> "PersonIndex":
-        """The whole registry (or the given people) in three queries."""
+        """The whole registry (or the given people) in three queries; erased people left out."""
         index = cls()
         queryset = Professional.objects.all() if people is None else people
+        # An erased entry is matched by nothing: no import row fills it in again.
+        queryset = queryset.filter(erased_at__isnull=True)
         rows = queryset.values_list(
             "pk", "match_key", "email", "cnp_hash", "birth_date", "county_id", "institution_id"
         )

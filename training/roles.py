@@ -70,6 +70,9 @@ COUNTY_COORDINATOR = Role(
         *_crud("training", "institution", "view", "add", "change"),
         *_crud("training", "localteam", "view", "add", "change"),
         *_crud("training", "localteammembership", "view", "add", "change", "delete"),
+        # the session form's choosers
+        "training.view_course",
+        "training.view_trainer",
         *_SESSION_WORK,
         *_crud("certificates", "certificate", "view", "add"),
         "reports.view_reports",
@@ -93,6 +96,9 @@ TRAINER = Role(
         ACCESS_ADMIN,
         "training_sessions.view_trainingsession",
         "training_sessions.view_enrolment",
+        # taking and correcting attendance: for the sessions they train (training.access)
+        "training_sessions.view_attendance",
+        "training_sessions.change_attendance",
     ),
 )
 CMS_EDITOR = Role(
@@ -173,7 +179,11 @@ def role_group(role: Role) -> Group:
 def sync_after_migrate(sender, **kwargs) -> None:
     """post_migrate handler: once the last app has migrated (every permission exists)."""
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
 
     with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
     if sender.label == with_models[-1].label:
+        # This receiver may run before auth's own for the last app: create its permissions
+        # first (idempotent), so that the administrator's "every permission" is complete.
+        create_permissions(sender, verbosity=0, using=kwargs.get("using", "default"))
         roles_sync()

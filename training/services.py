@@ -1,10 +1,13 @@
 """Writes for the registry and the training offer. Every write goes through one of these."""
 
 import datetime
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -37,6 +40,67 @@ EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 INTERNAL_FIELDS = ("match_key",)
 
 
+# The audit log records what an edit changed, never a CNP: its fields log as "cnp": "changed".
+SECRET_FIELDS = {"cnp_encrypted": "cnp", "cnp_hash": "cnp"}
+
+
+def _audited_fields(instance: models.Model) -> list:
+    return [
+        f
+        for f in instance._meta.concrete_fields
+        if not f.primary_key
+        and f.name not in INTERNAL_FIELDS
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    ]
+
+
+def _stored_values(instance: models.Model) -> dict | None:
+    """The row as stored before an edit (one query), for the audit log's before/after."""
+    fields = [f.attname for f in _audited_fields(instance)]
+    return type(instance)._base_manager.filter(pk=instance.pk).values(*fields).first()
+
+
+def _audit_value(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.date | datetime.time):  # datetimes too
+        return value.isoformat()
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a stored file
+        return value.name or ""
+    if isinstance(value, list | dict):
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return str(value)
+
+
+def _related_label(field, pk, instance=None) -> dict | None:
+    if pk is None:
+        return None
+    related = getattr(instance, field.name, None) if instance is not None else None
+    if related is None:
+        related = field.related_model._base_manager.filter(pk=pk).first()
+    return {"id": _audit_value(pk), "label": str(related) if related is not None else ""}
+
+
+def _field_changes(instance: models.Model, before: dict) -> dict:
+    """{field: [before, after]} for the fields an edit changed: JSON values, related records as
+    id and label, a CNP only as "changed"."""
+    changes: dict = {}
+    for field in _audited_fields(instance):
+        old, new = before.get(field.attname), getattr(instance, field.attname)
+        if hasattr(new, "storage"):  # FieldFile: compare the stored names
+            new = new.name or ""
+        if old == new or (old in (None, "") and new in (None, "")):
+            continue
+        if field.name in SECRET_FIELDS:
+            changes[SECRET_FIELDS[field.name]] = "changed"
+        elif field.is_relation:
+            changes[field.name] = [_related_label(field, old), _related_label(field, new, instance)]
+        else:
+            changes[field.name] = [_audit_value(old), _audit_value(new)]
+    return changes
+
+
 def model_save(
     *, instance: models.Model, acting_user, validate: Validator | None = None, exclude=None
 ) -> models.Model:
@@ -64,12 +128,14 @@ def model_save(
     creating = instance.pk is None
     try:
         with transaction.atomic():
+            before = None if creating else _stored_values(instance)
             instance.save()
             log(
                 instance=instance,
                 action="wagtail.create" if creating else "wagtail.edit",
                 user=acting_user,
                 content_changed=True,
+                data={} if before is None else {"changes": _field_changes(instance, before)},
             )
     except ProtectedError as exc:
         raise ValidationError(
@@ -206,12 +272,27 @@ def professional_save(
     allow_unverifiable_cnp: bool = False,
 ) -> Professional:
     """Create or update a person. `cnp=None` leaves a stored CNP as it is; "" erases it.
-    `allow_unverifiable_cnp` is the staff override for foreign residents' CNPs (S = 7/8)."""
+    `allow_unverifiable_cnp` is the staff override for foreign residents' CNPs (S = 7/8).
+    A person whose personal data was erased (`erased_at`) cannot be edited any more."""
+    if professional.pk is not None:
+        _refuse_erased([professional.pk])
     return model_save(
         instance=professional,
         acting_user=acting_user,
         validate=_professional_validator(cnp, allow_unverifiable_cnp),
     )
+
+
+def _refuse_erased(pks) -> None:
+    """Erasure is final: nothing may fill an erased entry in again (an edit, an import)."""
+    if Professional.objects.filter(pk__in=pks, erased_at__isnull=False).exists():
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("This person's personal data was erased: the record cannot be edited.")
+                ]
+            }
+        )
 
 
 def professional_create(
@@ -288,8 +369,10 @@ def professional_bulk_create(*, professionals: list[Professional]) -> list[Profe
 
 
 def professional_bulk_update(*, professionals: list[Professional], fields: list[str]) -> None:
-    """Fill in what an import learned about known people (only fields that were empty)."""
+    """Fill in what an import learned about known people (only fields that were empty).
+    Refused (nothing written) if one of them was erased meanwhile."""
     if professionals and fields:
+        _refuse_erased([p.pk for p in professionals])
         Professional.objects.bulk_update(professionals, fields, batch_size=500)
 
 
@@ -381,3 +464,45 @@ def professional_duplicates_record(*, professional: Professional, source: str) -
     if match.person is not None:
         pairs[(professional.pk, match.person)] = DuplicateCandidate.Reason.SIGNUP
     return duplicate_candidates_record(pairs=pairs, source=source)
+
+
+@dataclass(frozen=True)
+class RekeyResult:
+    rewritten: int
+    current: int
+    unreadable: list[int]
+
+
+def professional_cnp_rekey(*, batch_size: int = 500) -> RekeyResult:
+    """Re-encrypt every stored CNP with the current FORMATIV_PII_KEY and re-key its matching
+    hash (the key rotation's second step: the previous keys are listed in
+    FORMATIV_PII_OLD_KEYS meanwhile). A ciphertext no key can read is reported, never
+    changed. Each batch is its own transaction, so a rotation can be resumed."""
+    rewritten = current = 0
+    unreadable: list[int] = []
+    pks = list(
+        Professional.objects.exclude(cnp_encrypted="").order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(pks), batch_size):
+        with transaction.atomic():
+            batch = list(
+                Professional.objects.select_for_update()
+                .filter(pk__in=pks[start : start + batch_size])
+                .only("pk", "cnp_encrypted", "cnp_hash")
+            )
+            changed = []
+            for person in batch:
+                number = cnp_utils.decrypt_cnp(person.cnp_encrypted)
+                if not number:
+                    unreadable.append(person.pk)
+                    continue
+                digest = cnp_utils.hash_cnp(number)
+                if cnp_utils.is_current(person.cnp_encrypted) and person.cnp_hash == digest:
+                    current += 1
+                    continue
+                person.cnp_encrypted = cnp_utils.encrypt_cnp(number)
+                person.cnp_hash = digest
+                changed.append(person)
+            Professional.objects.bulk_update(changed, ["cnp_encrypted", "cnp_hash"])
+            rewritten += len(changed)
+    return RekeyResult(rewritten=rewritten, current=current, unreadable=unreadable)

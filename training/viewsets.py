@@ -1,8 +1,11 @@
 """The registry and training offer in the Wagtail admin (the one back office)."""
 
+from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
@@ -12,6 +15,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from training import selectors, services
+from training.access import staff_scope
 from training.admin_views import (
     ProtectedSnippetDeleteView,
     ServiceSnippetCreateView,
@@ -19,6 +23,7 @@ from training.admin_views import (
     ServiceViewSetMixin,
     orm_search_filter_form,
     orm_search_snippet_chooser,
+    scoped_view,
 )
 from training.exports import SafeSpreadsheetExportMixin
 from training.forms import ProfessionalForm
@@ -38,6 +43,7 @@ from training.models import (
     Sector,
     Trainer,
 )
+from training.roles import ORGANISER
 
 
 class ServiceSnippetViewSet(ServiceViewSetMixin, SnippetViewSet):
@@ -76,11 +82,69 @@ PROFESSIONAL_EXPORT = {
 }
 
 
+def _professionals_q(scope) -> Q:
+    return scope.professionals_q()
+
+
+def _local_teams_q(scope) -> Q:
+    return scope.local_teams_q()
+
+
+def _memberships_q(scope) -> Q:
+    return scope.local_team_memberships_q()
+
+
+def _editable_institutions_q(scope) -> Q:
+    return scope.editable_institutions_q()
+
+
+def _refuse_outside_scope(field: str, message):
+    """For a save service: a ValidationError on `field` when the record being saved (in
+    memory) falls outside the user's scope (`allowed(scope, instance)`)."""
+
+    def check(allowed, *, instance, acting_user):
+        scope = staff_scope(acting_user)
+        if not scope.all and not allowed(scope, instance):
+            raise ValidationError({field: [message]})
+
+    return check
+
+
+def _scoped_save(service, name, field, allowed, message):
+    """`_simple(service, name)`, refused for a record outside the user's scope."""
+    refuse = _refuse_outside_scope(field, message)
+
+    def save(*, instance, acting_user, form):
+        refuse(allowed, instance=instance, acting_user=acting_user)
+        return service(**{name: instance, "acting_user": acting_user})
+
+    return staticmethod(save)
+
+
+class ProfessionalInspectView(snippet_views.InspectView):
+    """Opening a person's full record is logged (the audit trail of staff views)."""
+
+    def get(self, request, *args, **kwargs):
+        from audit.services import person_view_log
+
+        response = super().get(request, *args, **kwargs)
+        person_view_log(professional=self.object, user=request.user, via="admin.inspect")
+        return response
+
+
 class ProfessionalViewSet(ServiceSnippetViewSet):
+    """The registry: each user lists and opens only the people of their scope
+    (training.access); anyone else's record is 404."""
+
     model = Professional
     icon = "user"
     menu_label = _("Professionals")
     index_view_class = ProfessionalIndexView
+    edit_view_class = scoped_view(ServiceSnippetEditView, _professionals_q)
+    delete_view_class = scoped_view(ProtectedSnippetDeleteView, _professionals_q)
+    inspect_view_class = scoped_view(ProfessionalInspectView, _professionals_q)
+    history_view_class = scoped_view(snippet_views.HistoryView, _professionals_q)
+    usage_view_class = scoped_view(snippet_views.UsageView, _professionals_q)
     list_display = ["full_name", "county", "institution", "category", "email"]
     list_export = list(PROFESSIONAL_EXPORT)
     export_headings = PROFESSIONAL_EXPORT
@@ -89,7 +153,13 @@ class ProfessionalViewSet(ServiceSnippetViewSet):
     search_fields = ["first_name", "last_name", "email", "match_key"]
     ordering = ["last_name", "first_name"]
     chooser_viewset_class = orm_search_snippet_chooser(
-        "first_name", "last_name", "email", folded=("match_key",)
+        "first_name",
+        "last_name",
+        "email",
+        folded=("match_key",),
+        # the same people as the list: organisers fill their seats from the whole registry
+        # through the roster's search, not through this chooser
+        scope_q=_professionals_q,
     )
     inspect_view_fields = [
         "first_name",
@@ -138,7 +208,11 @@ class ProfessionalViewSet(ServiceSnippetViewSet):
 
     def get_queryset(self, request):
         # the institution's type: for the export's "Tip instituție" column, in the same query
-        return selectors.professional_list().select_related("institution__institution_type")
+        return (
+            selectors.professional_list()
+            .filter(staff_scope(request.user).professionals_q())
+            .select_related("institution__institution_type")
+        )
 
 
 class InstitutionViewSet(ServiceSnippetViewSet):
@@ -148,8 +222,20 @@ class InstitutionViewSet(ServiceSnippetViewSet):
     list_display = ["name", "institution_type", "county", "ownership"]
     list_filter = ["county", "institution_type", "ownership"]
     search_fields = ["name"]
+    # reference data: read and chosen by everyone with the view permission; a county
+    # coordinator changes only their county's (training.access)
+    edit_view_class = scoped_view(ServiceSnippetEditView, _editable_institutions_q)
+    delete_view_class = scoped_view(ProtectedSnippetDeleteView, _editable_institutions_q)
+    history_view_class = scoped_view(snippet_views.HistoryView, _editable_institutions_q)
+    usage_view_class = scoped_view(snippet_views.UsageView, _editable_institutions_q)
     chooser_viewset_class = orm_search_snippet_chooser("name", "county__name")
-    save_service = _simple(services.institution_save, "institution")
+    save_service = _scoped_save(
+        services.institution_save,
+        "institution",
+        "county",
+        lambda scope, institution: scope.project_ids or institution.county_id in scope.county_ids,
+        _("You can only manage the institutions of your county."),
+    )
     panels = [
         FieldPanel("name"),
         FieldPanel("institution_type"),
@@ -170,7 +256,18 @@ class LocalTeamViewSet(ServiceSnippetViewSet):
     list_display = ["name", "county", "sector", "coordinator", "is_active"]
     list_filter = ["county", "is_active"]
     search_fields = ["name"]
-    save_service = _simple(services.local_team_save, "local_team")
+    edit_view_class = scoped_view(ServiceSnippetEditView, _local_teams_q)
+    delete_view_class = scoped_view(ProtectedSnippetDeleteView, _local_teams_q)
+    inspect_view_class = scoped_view(snippet_views.InspectView, _local_teams_q)
+    history_view_class = scoped_view(snippet_views.HistoryView, _local_teams_q)
+    usage_view_class = scoped_view(snippet_views.UsageView, _local_teams_q)
+    save_service = _scoped_save(
+        services.local_team_save,
+        "local_team",
+        "county",
+        lambda scope, team: team.county_id in scope.county_ids or team.pk in scope.local_team_ids,
+        _("You can only manage the local teams of your county."),
+    )
     panels = [
         FieldPanel("name"),
         FieldRowPanel([FieldPanel("county"), FieldPanel("sector")]),
@@ -180,7 +277,9 @@ class LocalTeamViewSet(ServiceSnippetViewSet):
     ]
 
     def get_queryset(self, request):
-        return LocalTeam.objects.select_related("county", "sector", "coordinator")
+        return LocalTeam.objects.filter(staff_scope(request.user).local_teams_q()).select_related(
+            "county", "sector", "coordinator"
+        )
 
 
 class LocalTeamMembershipViewSet(ServiceSnippetViewSet):
@@ -190,7 +289,36 @@ class LocalTeamMembershipViewSet(ServiceSnippetViewSet):
     list_display = ["professional", "team", "role", "since", "until"]
     list_filter = ["team__county", "role"]
     search_fields = ["professional__last_name", "professional__first_name", "team__name"]
-    save_service = _simple(services.local_team_membership_save, "membership")
+    edit_view_class = scoped_view(ServiceSnippetEditView, _memberships_q)
+    delete_view_class = scoped_view(ProtectedSnippetDeleteView, _memberships_q)
+    inspect_view_class = scoped_view(snippet_views.InspectView, _memberships_q)
+    history_view_class = scoped_view(snippet_views.HistoryView, _memberships_q)
+    usage_view_class = scoped_view(snippet_views.UsageView, _memberships_q)
+    chooser_viewset_class = orm_search_snippet_chooser(
+        "professional__last_name", "professional__first_name", "team__name", scope_q=_memberships_q
+    )
+
+    @staticmethod
+    def save_service(*, instance, acting_user, form):
+        scope = staff_scope(acting_user)
+        if not scope.all:
+            membership = instance
+            team = membership.team if membership.team_id else None
+            if not (
+                membership.team_id in scope.local_team_ids
+                or (team is not None and team.county_id in scope.county_ids)
+            ):
+                raise ValidationError(
+                    {"team": [_("You can only manage the members of your county's local teams.")]}
+                )
+            if not Professional.objects.filter(
+                scope.professionals_q(), pk=membership.professional_id
+            ).exists():
+                raise ValidationError(
+                    {"professional": [_("You can only add people whose records you manage.")]}
+                )
+        return services.local_team_membership_save(membership=instance, acting_user=acting_user)
+
     panels = [
         FieldPanel("team"),
         FieldPanel("professional"),
@@ -199,7 +327,9 @@ class LocalTeamMembershipViewSet(ServiceSnippetViewSet):
     ]
 
     def get_queryset(self, request):
-        return LocalTeamMembership.objects.select_related("team", "professional")
+        return LocalTeamMembership.objects.filter(
+            staff_scope(request.user).local_team_memberships_q()
+        ).select_related("team", "professional")
 
 
 class TrainerViewSet(ServiceSnippetViewSet):
@@ -227,13 +357,18 @@ USER_CHOOSER_PERMISSIONS = (
 )
 
 
-class UserChooserListMixin:
-    filter_form_class = orm_search_filter_form("username", "email", "first_name", "last_name")
+class UserChooserGate:
+    """Every view of the user chooser (the list, its results, `chosen/<pk>/` and
+    `chosen-multiple/`): for those who manage nomination rights or user accounts."""
 
     def dispatch(self, request, *args, **kwargs):
         if not any(request.user.has_perm(p) for p in USER_CHOOSER_PERMISSIONS):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class UserChooserListMixin(UserChooserGate):
+    filter_form_class = orm_search_filter_form("username", "email", "first_name", "last_name")
 
     def get_object_list(self):
         return get_user_model().objects.filter(is_active=True).order_by("email", "username")
@@ -262,7 +397,12 @@ class UserChooseResults(UserColumnsMixin, chooser_views.ChooseResultsView):
     pass
 
 
-class UserChosen(chooser_views.ChosenView):
+class UserChosen(UserChooserGate, chooser_views.ChosenView):
+    def get_display_title(self, instance):
+        return user_label(instance)
+
+
+class UserChosenMultiple(UserChooserGate, chooser_views.ChosenMultipleView):
     def get_display_title(self, instance):
         return user_label(instance)
 
@@ -282,6 +422,7 @@ class UserChooserViewSet(ChooserViewSet):
     choose_view_class = UserChoose
     choose_results_view_class = UserChooseResults
     chosen_view_class = UserChosen
+    chosen_multiple_view_class = UserChosenMultiple
     base_widget_class = UserChooserWidget
     per_page = 25
 
@@ -303,6 +444,14 @@ class FocalPointViewSet(ServiceSnippetViewSet):
     ]
     list_filter = ["county"]
     search_fields = ["user__email", "user__username", "institution__name", "local_team__name"]
+    # who may nominate whom: for those who hold the model's permissions (administrators)
+    chooser_viewset_class = orm_search_snippet_chooser(
+        "user__email",
+        "user__username",
+        "institution__name",
+        "local_team__name",
+        actions=("view", "change"),
+    )
     save_service = _simple(services.model_save, "instance")
     panels = [
         FieldPanel("user", widget=user_chooser_viewset.widget_class),
@@ -331,6 +480,27 @@ class RegistryGroup(SnippetViewSetGroup):
     )
 
 
+class ProjectForm(WagtailAdminModelForm):
+    """The organisers are chosen among the users of the organisers' group (and those already
+    organising the project), shown by name and e-mail."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("organisers")
+        if field is not None:
+            current = self.instance.organisers.all() if self.instance.pk else []
+            field.queryset = (
+                get_user_model()
+                .objects.filter(
+                    Q(groups__name=ORGANISER.group, is_active=True)
+                    | Q(pk__in=[u.pk for u in current])
+                )
+                .distinct()
+                .order_by("last_name", "first_name", "email")
+            )
+            field.label_from_instance = user_label
+
+
 class ProjectViewSet(ServiceSnippetViewSet):
     model = Project
     icon = "folder-open-inverse"
@@ -339,16 +509,24 @@ class ProjectViewSet(ServiceSnippetViewSet):
     list_filter = ["funder"]
     search_fields = ["acronym", "name", "contract_number", "smis_code"]
     save_service = _simple(services.project_save, "project")
-    panels = [
-        FieldRowPanel([FieldPanel("acronym"), FieldPanel("funder")]),
-        FieldPanel("name"),
-        FieldPanel("programme"),
-        FieldRowPanel([FieldPanel("contract_number"), FieldPanel("smis_code")]),
-        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
-        FieldPanel("lead"),
-        FieldPanel("partners"),
-        FieldPanel("description"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("acronym"), FieldPanel("funder")]),
+            FieldPanel("name"),
+            FieldPanel("programme"),
+            FieldRowPanel([FieldPanel("contract_number"), FieldPanel("smis_code")]),
+            FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+            FieldPanel("lead"),
+            FieldPanel("partners"),
+            FieldPanel("description"),
+            FieldPanel("organisers", widget=forms.CheckboxSelectMultiple),
+            MultiFieldPanel(
+                [FieldPanel("requires_cnp"), FieldPanel("retention_ends_on")],
+                heading=_("Personal data"),
+            ),
+        ],
+        base_form_class=ProjectForm,
+    )
 
 
 class IndicatorViewSet(ServiceSnippetViewSet):

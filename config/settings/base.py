@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "imports",
     "reports",
     "privacy",
+    "audit",
     "cms",
     "accounts",
     "demo",
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Two-factor authentication for everyone who opens the admin (accounts.middleware).
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -94,9 +97,10 @@ MIDDLEWARE = [
 
 # Content-Security-Policy (django-csp) on every response, in every environment so that the
 # tests and the browser journeys run under it: scripts only from this site (no inline script,
-# no eval; the Wagtail admin alone allows inline scripts, see config.middleware), nothing from
-# elsewhere at all. Styles allow inline `style` attributes (the admin's
-# editors and the server-drawn charts set them); no page loads a script that way.
+# no eval; the Wagtail admin runs none either — its widgets start from JSON data, see
+# config.admin_scripts — and only adds 'wasm-unsafe-eval' for the QR scanner, see
+# config.middleware), nothing from elsewhere at all. Styles allow inline `style` attributes
+# (the admin's editors and the server-drawn charts set them); no page loads a script that way.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -203,6 +207,17 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Upload limits. A request body without its files (forms, API JSON) may hold at most 2.5 MB;
+# files above 2.5 MB are streamed to a temporary file rather than held in memory. Each kind of
+# upload has its own size limit and its type is checked by content (see SECURITY.md): scanned
+# sheets ATTENDANCE_EVIDENCE_MAX_BYTES, imports IMPORT_MAX_UPLOAD_BYTES, and the CMS's images
+# and documents below.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused before decoding
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "sessions.upload.DocumentForm"
 
 # Scanned sign-in sheets carry signatures: stored outside MEDIA_ROOT, served only to those who
 # take the session's attendance. Uploads above the limit are refused while they stream in.
@@ -280,11 +295,16 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Formativ"
+# Everyone who can open the Wagtail admin must use two-factor authentication
+# (accounts.middleware.StaffTwoFactorMiddleware).
+FORMATIV_STAFF_2FA_REQUIRED = True
 
 # Personal data: the CNP is encrypted at rest and matched by a keyed hash. Both keys derive from
-# FORMATIV_PII_KEY (falling back to SECRET_KEY outside production); rotate with care: a new key
-# makes stored ciphertexts unreadable.
+# FORMATIV_PII_KEY (falling back to SECRET_KEY outside production). To rotate: set the new key,
+# list the previous ones in FORMATIV_PII_OLD_KEYS (comma-separated; still read, never written),
+# run `manage.py cnp_rekey`, then drop the old keys (README, "Rotating the CNP key").
 FORMATIV_PII_KEY = env("FORMATIV_PII_KEY") or SECRET_KEY
+FORMATIV_PII_OLD_KEYS = env_list("FORMATIV_PII_OLD_KEYS")
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

@@ -36,3 +36,5 @@ CSRF_COOKIE_SECURE = True
 # origin only; the deploy check that asks for DENY is silenced for that reason.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+# Staff two-factor authentication, always (accounts.middleware).
+FORMATIV_STAFF_2FA_REQUIRED = True

@@ -21,3 +21,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="formativ-private-"))  # noqa: F405
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="formativ-media-"))  # noqa: F405
 CERTIFICATE_DEV_KEY_DIR = Path(tempfile.mkdtemp(prefix="formativ-keys-"))  # noqa: F405
+
+# Hundreds of admin tests sign in with force_login; tests/security/test_two_factor.py turns the
+# staff two-factor requirement on for itself.
+FORMATIV_STAFF_2FA_REQUIRED = False

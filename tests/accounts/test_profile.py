@@ -86,15 +86,27 @@ def test_an_update_changes_only_the_persons_own_entry(person_client, person):
     assert person.first_name == "Ana-Maria"
 
 
-def test_a_bad_cnp_is_refused_and_nothing_is_saved(person_client, person):
-    response = person_client.post(URL, profile_data(cnp="1234567890123"))
-    assert response.status_code == 200
-    assert response.context["form"].errors["cnp"]
-    assert not Professional.objects.exists()
+def registered_where_the_cnp_is_required(person) -> Professional:
+    """The person's registry entry, registered for a session of a project requiring the CNP:
+    only then does the profile ask for it."""
+    from sessions.models import Enrolment
+    from tests.factories.sessions import make_session
+    from tests.factories.training import ProjectFactory
 
     own = ProfessionalFactory(
         first_name="Ana", last_name="Popescu", email=person.email, user=person
     )
+    Enrolment.objects.create(
+        training_session=make_session(project=ProjectFactory(requires_cnp=True)),
+        professional=own,
+        status=Enrolment.Status.CONFIRMED,
+        source=Enrolment.Source.SELF,
+    )
+    return own
+
+
+def test_a_bad_cnp_is_refused_and_nothing_is_saved(person_client, person):
+    own = registered_where_the_cnp_is_required(person)
     response = person_client.post(URL, profile_data(first_name="Ioana", cnp="1234567890123"))
     assert response.context["form"].errors["cnp"]
     own.refresh_from_db()
@@ -103,6 +115,7 @@ def test_a_bad_cnp_is_refused_and_nothing_is_saved(person_client, person):
 
 
 def test_the_cnp_is_shown_masked_kept_when_left_empty_and_erased_on_request(person_client, person):
+    registered_where_the_cnp_is_required(person)
     cnp = build_cnp("2", datetime.date(1985, 3, 14))
     person_client.post(URL, profile_data(cnp=cnp))
     professional = Professional.objects.get(user=person)
@@ -129,9 +142,11 @@ def test_another_persons_cnp_is_refused(person_client, person):
     professional_create(
         acting_user=None, cnp=cnp, first_name="Ion", last_name="Pop", county=county("CJ")
     )
+    own = registered_where_the_cnp_is_required(person)
     response = person_client.post(URL, profile_data(cnp=cnp))
     assert response.context["form"].errors["cnp"] == ["Acest CNP aparține deja unei alte persoane."]
-    assert not Professional.objects.filter(user=person).exists()
+    own.refresh_from_db()
+    assert own.cnp_hash is None
 
 
 def test_bucharest_needs_a_sector_of_bucharest(person_client, person):

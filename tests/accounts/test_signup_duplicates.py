@@ -16,7 +16,9 @@ def _pairs():
     }
 
 
-def test_an_entry_with_the_same_name_and_birth_date_is_queued_not_linked(person_client, person):
+def test_an_entry_with_the_same_name_is_queued_not_linked(person_client, person):
+    # The first profile asks no CNP (no registration in a project that requires it yet): the
+    # entry with the same name in the same county is queued by name.
     entry = ProfessionalFactory(
         first_name="Ana", last_name="Popescu", birth_date=BORN, email="ana@dgaspc.example.org"
     )
@@ -24,9 +26,10 @@ def test_an_entry_with_the_same_name_and_birth_date_is_queued_not_linked(person_
     assert response.status_code == 302
     own = Professional.objects.get(user=person)
     assert own.pk != entry.pk
+    assert own.cnp_hash is None  # not asked, so not taken
     entry.refresh_from_db()
     assert entry.user_id is None  # the older history is not handed over
-    assert _pairs() == {(entry.pk, own.pk, DuplicateCandidate.Reason.SIGNUP)}
+    assert _pairs() == {(entry.pk, own.pk, DuplicateCandidate.Reason.NEAR_NAME)}
 
 
 def test_an_entry_known_by_another_address_of_the_person_is_queued(person_client, person):

@@ -323,9 +323,11 @@ def test_bulk_enrolment_with_nobody_ticked_says_so(admin_client):
 
 
 def _user(client, *codenames):
+    """ANES staff (every session in their scope) holding `codenames`."""
     user = get_user_model().objects.create_user("coleg", "coleg@example.org", "x")
     user.user_permissions.add(
         Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="see_all_records"),
         *(Permission.objects.get(codename=c) for c in codenames),
     )
     client.force_login(user)

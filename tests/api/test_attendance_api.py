@@ -48,8 +48,11 @@ def make_user(username: str, *perms: str):
 
 
 def organiser():
-    """A coordinator with the attendance permission, but no superuser."""
-    return make_user("coordonator", "training_sessions.change_attendance")
+    """ANES staff with the attendance permission and every session in their scope, but no
+    superuser."""
+    return make_user(
+        "coordonator", "training_sessions.change_attendance", "training.see_all_records"
+    )
 
 
 def trainer_of(session, username: str):

@@ -28,6 +28,8 @@ issued = certificate_fixtures.issued
 HOLDER_NAME = f"{DIACRITIC_FIRST} {DIACRITIC_LAST}"
 VIEW = "certificates.view_certificate"
 ADD = "certificates.add_certificate"
+# ANES staff: every certificate and session in their scope (training.access).
+ALL = "training.see_all_records"
 
 
 def dashed(code: str) -> str:
@@ -103,7 +105,7 @@ def test_the_list_needs_authentication(client, issued):
 
 def test_an_organiser_reads_the_full_record(client, issued):
     certificate = issued[0]
-    organiser = make_user("organizator-cert", VIEW)
+    organiser = make_user("organizator-cert", VIEW, ALL)
     response = client.get(f"/api/v1/certificates/{certificate.serial}", **bearer(organiser))
     assert response.status_code == 200, response.content
     body = response.json()
@@ -125,7 +127,7 @@ def test_an_organiser_reads_the_full_record(client, issued):
 def test_the_record_of_a_revoked_and_of_a_replaced_certificate(client, issued, staff_user):
     revoked = certificate_revoke(certificate=issued[1], reason="Eroare", acting_user=staff_user)
     new = certificate_reissue(certificate=issued[0], reason="Nume corectat", acting_user=staff_user)
-    auth = bearer(make_user("organizator-cert", VIEW))
+    auth = bearer(make_user("organizator-cert", VIEW, ALL))
     body = client.get(f"/api/v1/certificates/{revoked.serial}", **auth).json()
     assert (body["status"], body["status_reason"]) == ("revoked", "Eroare")
     assert body["status_changed_at"]
@@ -144,7 +146,7 @@ def test_others_may_not_read_a_record(client, issued, holder):
 
 
 def test_an_unknown_serial_is_not_found(client, issued):
-    organiser = make_user("organizator-cert", VIEW)
+    organiser = make_user("organizator-cert", VIEW, ALL)
     json_error(client.get("/api/v1/certificates/ANES-1999-000001", **bearer(organiser)), 404)
 
 
@@ -235,7 +237,7 @@ def test_an_organiser_issues_a_sessions_certificates(
     client, staff_user, django_capture_on_commit_callbacks
 ):
     held = held_session(staff_user, participants=3)
-    organiser = make_user("emitent", ADD)
+    organiser = make_user("emitent", ADD, ALL)
     auth = bearer(organiser)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/api/v1/sessions/{held.session.pk}/certificates/issue", **auth)
@@ -294,7 +296,7 @@ def test_a_run_is_read_with_the_issuing_permission(client, staff_user):
     held = held_session(staff_user, participants=1)
     run = IssueRun.objects.create(training_session=held.session, requested_by=staff_user, total=1)
     url = f"/api/v1/certificates/runs/{run.pk}"
-    body = client.get(url, **bearer(make_user("emitent", ADD))).json()
+    body = client.get(url, **bearer(make_user("emitent", ADD, ALL))).json()
     assert (body["run"], body["status"], body["issued"], body["total"]) == (run.pk, "queued", 0, 1)
     json_error(client.get(url, **bearer(make_user("cititor", VIEW))), 403)
     json_error(client.get("/api/v1/certificates/runs/999999", **bearer(staff_user)), 404)

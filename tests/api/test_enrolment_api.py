@@ -348,10 +348,18 @@ class TestReadingAnEnrolment:
         assert_json_error(client.get(f"/api/v1/enrolments/{enrolment.pk}", **my_auth), 404)
 
     def test_an_organiser_with_view_permission_reads_any(self, client, staff_user):
-        viewer = make_user("observator", "training_sessions.view_enrolment")
+        viewer = make_user(
+            "observator", "training_sessions.view_enrolment", "training.see_all_records"
+        )
         enrolment = staff_enrol(make_session(), staff_user)
         response = client.get(f"/api/v1/enrolments/{enrolment.pk}", **bearer(viewer))
         assert response.status_code == 200
+
+    def test_the_view_permission_alone_reads_only_the_enrolments_in_scope(self, client, staff_user):
+        viewer = make_user("observator", "training_sessions.view_enrolment")
+        enrolment = staff_enrol(make_session(), staff_user)
+        response = client.get(f"/api/v1/enrolments/{enrolment.pk}", **bearer(viewer))
+        assert response.status_code == 404
 
     def test_a_focal_point_reads_those_of_their_scope_only(self, client, staff_user):
         institution = InstitutionFactory()

@@ -73,12 +73,19 @@ class TestVisibility:
         found = ids(client.get("/api/v1/sessions", **organiser))
         assert sorted(found) == sorted(s.pk for s in every_status.values())
 
-    def test_the_view_permission_alone_shows_everything(self, client, every_status):
+    def test_the_view_permission_shows_every_status_of_the_sessions_in_scope(
+        self, client, every_status
+    ):
         user = get_user_model().objects.create_user("observator", "o@example.org", "x")
         user.user_permissions.add(
             Permission.objects.get(
                 content_type__app_label="training_sessions", codename="view_trainingsession"
             )
+        )
+        # No scope: the public offer only (published and completed).
+        assert len(ids(client.get("/api/v1/sessions", **bearer(user)))) == 2
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="training", codename="see_all_records")
         )
         assert len(ids(client.get("/api/v1/sessions", **bearer(user)))) == 4
 

@@ -48,9 +48,11 @@ def translated(message: str) -> str:
 
 
 def back_office_user(username, *codenames):
+    """ANES staff (every record in their scope, training.access) holding `codenames`."""
     user = get_user_model().objects.create_user(username, f"{username}@example.org", "x")
     user.user_permissions.add(
         Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="see_all_records"),
         *(
             Permission.objects.get(codename=c, content_type__app_label="certificates")
             for c in codenames

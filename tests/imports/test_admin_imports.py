@@ -1,6 +1,7 @@
 """The import screens: upload, the check's preview, confirming, invalid rows, permissions."""
 
 import io
+import zipfile
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -197,8 +198,22 @@ def test_bad_uploads_are_form_errors(admin_client, settings, data, fields, field
     assert expected in response.content.decode()
 
 
-def test_an_unreadable_file_is_not_a_server_error(admin_client):
+def test_a_file_that_is_not_a_spreadsheet_is_refused_at_upload(admin_client):
     response = upload(admin_client, b"\x00\x01 not a spreadsheet \xff" * 10, name="lista.xlsx")
+    assert response.status_code == 200
+    assert not ImportBatch.objects.exists()
+    assert str(response.context["form"].errors["upload"][0]).startswith(
+        "The file's content does not match its type"
+    )
+
+
+def test_a_damaged_spreadsheet_is_not_a_server_error(admin_client):
+    # An .xlsx archive whose workbook part is garbage: it passes the type check and fails
+    # when read, which the batch reports.
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<not-a-workbook")
+    response = upload(admin_client, archive.getvalue(), name="lista.xlsx")
     assert response.status_code == 200
     batch = ImportBatch.objects.get()
     assert batch.status == S.FAILED
@@ -216,7 +231,11 @@ def admin_with_import(username):
     user = admin_without_import(None)
     user.username = username
     user.save()
-    user.user_permissions.add(Permission.objects.get(codename="run_import"))
+    # Imports are ANES work: the permission and every record in one's scope.
+    user.user_permissions.add(
+        Permission.objects.get(codename="run_import"),
+        Permission.objects.get(codename="see_all_records"),
+    )
     return user
 
 

@@ -287,6 +287,24 @@ def test_two_accounts_cannot_be_merged(world, staff_user):
     assert Professional.objects.filter(pk=world.drop.pk).exists()
 
 
+def test_an_erased_person_is_never_merged(world, staff_user):
+    world.drop.erased_at = datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC)
+    world.drop.save()
+    with pytest.raises(ValidationError, match="erased"):
+        merge.person_merge(keep=world.keep, drop=world.drop, acting_user=staff_user)
+    assert Professional.objects.filter(pk=world.drop.pk).exists()
+
+
+def test_a_merge_into_a_person_erased_since_cannot_be_undone(world, staff_user):
+    result = merge.person_merge(keep=world.keep, drop=world.drop, acting_user=staff_user)
+    Professional.objects.filter(pk=world.keep.pk).update(
+        erased_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC)
+    )
+    with pytest.raises(ValidationError, match="erased"):
+        merge.person_merge_undo(log_entry_id=result["log_entry_id"], acting_user=staff_user)
+    assert not Professional.objects.filter(pk=world.drop.pk).exists()
+
+
 # --- different people -------------------------------------------------------------------------
 
 

@@ -60,8 +60,12 @@ def pair(db):
 
 
 def reviewer(*codenames):
+    """ANES staff (the queue compares people of every county: every record in their scope)
+    holding `codenames`."""
     user = UserFactory()
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", *codenames]))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["access_admin", "see_all_records", *codenames])
+    )
     return user
 
 

@@ -29,12 +29,14 @@ def enrolment_in(session, status=Enrolment.Status.CONFIRMED) -> Enrolment:
 
 
 def attendance_taker(django_user_model):
-    """A county coordinator allowed to take attendance, but no superuser."""
+    """ANES staff allowed to take attendance of every session (their scope: all records),
+    but no superuser."""
     user = django_user_model.objects.create_user("secretar", "s@example.org", "x")
     user.user_permissions.add(
         Permission.objects.get(
             codename="change_attendance", content_type__app_label="training_sessions"
-        )
+        ),
+        Permission.objects.get(codename="see_all_records", content_type__app_label="training"),
     )
     return django_user_model.objects.get(pk=user.pk)
 

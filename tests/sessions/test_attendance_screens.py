@@ -105,11 +105,20 @@ def teach(session, trainer):
     TrainingSession.trainers.through.objects.create(trainingsession=session, trainer=trainer)
 
 
+def attendance_organiser(username="coordonator"):
+    """ANES staff holding the attendance permission, no superuser: every session is in their
+    scope (training.see_all_records; the permission alone reaches only the sessions in one's
+    scope, see tests/security/test_scoping.py)."""
+    user = back_office_user(username, "change_attendance")
+    user.user_permissions.add(
+        Permission.objects.get(codename="see_all_records", content_type__app_label="training")
+    )
+    return get_user_model().objects.get(pk=user.pk)
+
+
 @pytest.fixture
 def organiser(client):
-    """A coordinator holding the attendance permission, no superuser."""
-    user = back_office_user("coordonator", "change_attendance")
-    client.force_login(user)
+    client.force_login(attendance_organiser())
     return client
 
 
@@ -213,7 +222,7 @@ def test_the_admin_menu_offers_take_attendance_to_trainers_and_organisers_only(c
     address = url("attendance_index")
     client.force_login(trainer_user())
     assert address in client.get("/admin/").content.decode()
-    client.force_login(back_office_user("coordonator", "change_attendance"))
+    client.force_login(attendance_organiser())
     assert address in client.get("/admin/").content.decode()
     client.force_login(back_office_user("redactor"))
     assert address not in client.get("/admin/").content.decode()

@@ -224,7 +224,9 @@ class TestEnrolmentSetStatus:
     def test_history_records_who_and_why(self, staff_user, django_user_model):
         other_user = django_user_model.objects.create_user("secretar", "s@example.org", "x")
         other_user.user_permissions.add(
-            Permission.objects.get(codename="change_enrolment", content_type__app_label=APP)
+            Permission.objects.get(codename="change_enrolment", content_type__app_label=APP),
+            # ANES staff: every enrolment in their scope (training.access)
+            Permission.objects.get(codename="see_all_records", content_type__app_label="training"),
         )
         person = PersonFactory()
         enrolment = enrol(make_session(approval_mode=Approval.MANUAL), None, person, "self")

@@ -20,7 +20,7 @@ from sessions.services import evidence_upload
 from sessions.upload import FRAMING_BYTES, SizeLimitUploadHandler
 from tests.factories.sessions import make_session
 from tests.sessions.test_attendance_screens import (
-    back_office_user,
+    attendance_organiser,
     messages_of,
     pdf_bytes,
     teach,
@@ -56,7 +56,7 @@ def day(session):
 
 @pytest.fixture
 def organiser(client):
-    client.force_login(back_office_user("coordonator", "change_attendance"))
+    client.force_login(attendance_organiser())
     return client
 
 
@@ -145,7 +145,7 @@ def test_the_upload_still_checks_the_csrf_token(client, day):
     from django.test import Client
 
     csrf_client = Client(enforce_csrf_checks=True)
-    csrf_client.force_login(back_office_user("coordonator", "change_attendance"))
+    csrf_client.force_login(attendance_organiser())
     response = csrf_client.post(
         reverse(f"{NS}:attendance_evidence_upload", args=[day.training_session_id, day.pk]),
         {"file": SimpleUploadedFile("lista.pdf", pdf_bytes())},

@@ -50,7 +50,8 @@ def page(client, session) -> str:
 
 
 def register(client, session):
-    return client.post(url("register", session.code), follow=True)
+    # Ticks "I have read the privacy notice" (asked until the person has accepted it).
+    return client.post(url("register", session.code), {"privacy_notice": "on"}, follow=True)
 
 
 def text(response) -> str:
@@ -645,11 +646,14 @@ class TestNominate:
         assert "Ion Plin is on the waiting list, number 1." in html
 
     def test_organisers_see_everyone(self, client, institutions):
+        # ANES staff enrolling into any session: the permission and every record in scope
+        # (a project's organiser: into their project's sessions, tests/security).
         organiser = UserFactory()
         organiser.user_permissions.add(
             Permission.objects.get(
                 codename="add_enrolment", content_type__app_label="training_sessions"
-            )
+            ),
+            Permission.objects.get(codename="see_all_records", content_type__app_label="training"),
         )
         client.force_login(organiser)
         ProfessionalFactory(first_name="Ioana", last_name="Alfescu", institution=institutions[0])

@@ -243,3 +243,23 @@ class TestAudit:
         for entry in entries:
             assert CNP_ION not in str(entry.data)
             assert CNP_ION not in entry.label
+
+
+def test_a_person_whose_data_was_erased_cannot_be_edited(staff_user):
+    person = ProfessionalFactory(first_name="Persoană", last_name="ștearsă 7F3K2Q", email="")
+    Professional.objects.filter(pk=person.pk).update(erased_at=timezone.now())
+    entries = ModelLogEntry.objects.count()
+    person.refresh_from_db()
+    person.first_name, person.last_name, person.email = "Ana", "Popescu", "ana@example.org"
+    with pytest.raises(ValidationError) as excinfo:
+        professional_save(professional=person, acting_user=staff_user)
+    assert "This person's personal data was erased: the record cannot be edited." in str(
+        excinfo.value
+    )
+    stored = Professional.objects.get(pk=person.pk)
+    assert (stored.first_name, stored.last_name, stored.email) == (
+        "Persoană",
+        "ștearsă 7F3K2Q",
+        "",
+    )
+    assert ModelLogEntry.objects.count() == entries

@@ -31,7 +31,11 @@ def test_a_linked_trainer_reaches_their_sessions_attendance_and_no_other(client,
     assert list(user.groups.values_list("name", flat=True)) == [TRAINERS_GROUP]
     assert client.get(attendance_url(own)).status_code == 200
     assert client.get(attendance_url(other)).status_code == 403
-    assert client.get(reverse("trainingsession:index")).status_code in (302, 403)
+    # The session list holds their own sessions only; another's page is not found.
+    index = client.get(reverse("trainingsession:index")).content.decode()
+    assert own.code in index and other.code not in index
+    assert client.get(reverse("trainingsession:inspect", args=[own.pk])).status_code == 200
+    assert client.get(reverse("trainingsession:inspect", args=[other.pk])).status_code == 404
 
 
 def test_unlinking_a_trainer_takes_the_admin_access_away(client, staff_user):

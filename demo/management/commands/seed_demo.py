@@ -5,7 +5,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.pages import build_pages
-from demo.seed import build_base, build_large, demo_admin, demo_focal_point, demo_participant
+from demo.seed import (
+    build_base,
+    build_large,
+    demo_admin,
+    demo_focal_point,
+    demo_participant,
+    demo_role_users,
+)
 
 
 class Command(BaseCommand):
@@ -33,6 +40,7 @@ class Command(BaseCommand):
         report = build_base(acting_user=admin)
         focal_point = None if no_admin else demo_focal_point(password=password)
         participant = None if no_admin else demo_participant(password=password)
+        role_users = [] if no_admin else demo_role_users(password=password)
         pages = build_pages()
         if pages:
             report.add("pages", pages)
@@ -59,6 +67,8 @@ class Command(BaseCommand):
             )
         if focal_point is not None:
             self.stdout.write(
-                f"Demo focal point (nominates the people of Cluj county): "
+                f"Demo county coordinator (Cluj county's people and sessions; nominates): "
                 f"e-mail: {focal_point.email}  password: {password}"
             )
+        for description, user in role_users:
+            self.stdout.write(f"Demo {description}: e-mail: {user.email}  password: {password}")
