@@ -15,6 +15,7 @@ from imports.models import ImportBatch
 from sessions.models import Enrolment
 from tests.factories.training import CourseFactory, ProjectFactory, UserFactory
 from tests.imports.conftest import make_xlsx
+from tests.security.test_uploads import mismatch_message
 from training.models import Professional
 
 pytestmark = pytest.mark.usefixtures("refs")
@@ -202,9 +203,7 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_at_upload(admin_client):
     response = upload(admin_client, b"\x00\x01 not a spreadsheet \xff" * 10, name="lista.xlsx")
     assert response.status_code == 200
     assert not ImportBatch.objects.exists()
-    assert str(response.context["form"].errors["upload"][0]).startswith(
-        "The file's content does not match its type"
-    )
+    assert response.context["form"].errors["upload"] == [mismatch_message(".xlsx")]
 
 
 def test_a_damaged_spreadsheet_is_not_a_server_error(admin_client):

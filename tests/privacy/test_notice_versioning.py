@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry
 
 from privacy import selectors, services
@@ -198,7 +199,7 @@ def test_consent_records_are_listed_read_only_and_filtered(admin_client, client)
     )
     listing = "/admin/privacy/consents/"
     html = text(admin_client.get(listing))
-    assert "account sign-up" in html and "profile" in html
+    assert gettext("account sign-up") in html and gettext("profile") in html
     filtered = admin_client.get(listing, {"purpose": "contact"})
     assert [r.context for r in filtered.context["object_list"]] == ["profile"]
     by_context = admin_client.get(listing, {"context": "signup"})

@@ -14,6 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext
 from wagtail.models import APIToken
 
 from sessions.models import Enrolment, TrainingSession
@@ -323,7 +325,9 @@ def test_a_coordinator_cannot_add_a_team_or_member_in_another_county(client, wor
     response = client.post(
         reverse(f"{TEAMS}:add"), {"name": "EIL Lugoj", "county": county("TM").pk, "is_active": "on"}
     )
-    assert "only manage the local teams of your county" in names_on(response)
+    assert escape(gettext("You can only manage the local teams of your county.")) in names_on(
+        response
+    )
     assert not teams.cluj.__class__.objects.filter(name="EIL Lugoj").exists()
     response = client.post(
         reverse(f"{TEAMS}:add"), {"name": "EIL Dej", "county": county("CJ").pk, "is_active": "on"}
@@ -339,7 +343,9 @@ def test_a_coordinator_cannot_add_a_team_or_member_in_another_county(client, wor
             "since": "2024-01-01",
         },
     )
-    assert "only manage the members of your county" in names_on(response)
+    assert escape(
+        gettext("You can only manage the members of your county's local teams.")
+    ) in names_on(response)
     assert not teams.timis.memberships.filter(professional=world.ana).exists()
     # a person of another county cannot be put in the coordinator's own team either
     stranger = ProfessionalFactory(first_name="Ilie", last_name="Bega", county=county("TM"))
@@ -352,7 +358,9 @@ def test_a_coordinator_cannot_add_a_team_or_member_in_another_county(client, wor
             "since": "2024-01-01",
         },
     )
-    assert "only add people whose records you manage" in names_on(response)
+    assert escape(gettext("You can only add people whose records you manage.")) in names_on(
+        response
+    )
     assert not teams.cluj.memberships.filter(professional=stranger).exists()
     newcomer = ProfessionalFactory(first_name="Ioana", last_name="Someșan", county=county("CJ"))
     response = client.post(

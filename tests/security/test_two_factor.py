@@ -4,6 +4,7 @@ give it. The test settings turn the requirement off for the rest of the suite.""
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -18,8 +19,10 @@ from allauth.mfa.totp.internal.auth import (
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.test import override_settings
+from django.utils.translation import gettext
 from wagtail.models import APIToken
 
+from accounts.middleware import two_factor_api_refusal_text
 from tests.accounts.conftest import PASSWORD, make_user
 from training.roles import TRAINER, role_group
 
@@ -52,7 +55,13 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up_then_reach_the_ad
     assert response.status_code == 302
     assert response.url == "/cont/2fa/totp/activate/?next=%2Fadmin%2Freports%2F%3Fcounty%3DCJ"
     shown = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("must use two-factor authentication" in m for m in shown)
+    assert (
+        gettext(
+            "Staff accounts must use two-factor authentication. Set up an "
+            "authenticator app to continue to the admin."
+        )
+        in shown
+    )
 
     # allauth's own setup page (after the password again), which is not itself blocked.
     client.post("/cont/reauthenticate/", {"password": PASSWORD})
@@ -133,7 +142,7 @@ def test_the_api_refuses_a_staff_session_without_two_factor_but_takes_tokens(cli
     client.force_login(staff)
     response = client.get("/api/v1/professionals")
     assert response.status_code == 403
-    assert "Two-factor authentication is required" in response.json()["detail"]
+    assert response.json()["detail"] == two_factor_api_refusal_text()
     # A bearer token (made in the admin, behind the check) is not a session: it still works,
     # and anonymous callers still read the public part.
     _, token = APIToken.create_token(user=staff, name="script")
@@ -187,7 +196,7 @@ def test_an_authorization_header_that_is_no_bearer_token_does_not_skip_the_step(
     client.force_login(staff)
     response = client.get("/api/v1/professionals", HTTP_AUTHORIZATION=header)
     assert response.status_code == 403
-    assert "Two-factor authentication is required" in response.json()["detail"]
+    assert response.json()["detail"] == two_factor_api_refusal_text()
     # A bearer header with a token that is not one: the session does not step in either.
     response = client.get("/api/v1/professionals", HTTP_AUTHORIZATION="Bearer wagtail_nu-exista")
     assert response.status_code == 401
@@ -207,7 +216,7 @@ def test_the_api_session_authentication_itself_refuses_a_session_without_the_ste
     request.user = staff
     request.session = SessionStore()
     request._ninja_csrf_exempt = True
-    with pytest.raises(PermissionDenied, match="Two-factor authentication is required"):
+    with pytest.raises(PermissionDenied, match=re.escape(two_factor_api_refusal_text())):
         SessionCookieAuth()(request)
     participant = make_user(email="ana@example.org")
     request.user = participant

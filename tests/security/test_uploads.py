@@ -81,6 +81,13 @@ def test_an_import_spreadsheet_renamed_exe_is_refused(importer):
     assert not ImportBatch.objects.exists()
 
 
+def mismatch_message(extension: str) -> str:
+    return gettext(
+        "The file's content does not match its type (%(extension)s): upload the "
+        "spreadsheet itself, saved as Excel (.xlsx, .xls), OpenDocument (.ods) or CSV."
+    ) % {"extension": extension}
+
+
 def test_an_import_whose_content_is_not_its_extension_is_refused(importer):
     for name, data in (
         ("lista.xlsx", HTML),  # a web page renamed .xlsx
@@ -91,7 +98,7 @@ def test_an_import_whose_content_is_not_its_extension_is_refused(importer):
         response = import_upload(importer, name, data)
         assert error_codes(response, "upload") == {"file_type"}, name
         (message,) = response.context["form"].errors["upload"]
-        assert message.startswith("The file's content does not match its type"), message
+        assert message == mismatch_message(name[name.rindex(".") :]), message
     assert not ImportBatch.objects.exists()
 
 

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from tests.factories.training import ProjectFactory, UserFactory
 from training.models import Project
@@ -42,7 +43,7 @@ def test_an_administrator_sets_organisers_cnp_and_retention(admin_client, organi
     project = ProjectFactory(acronym="VENUS")
     page = admin_client.get(reverse(EDIT, args=[project.pk])).content.decode()
     assert "Maria Organizatoare &lt;m@anes.ro&gt;" in page
-    assert "Personal data" in page
+    assert gettext("Personal data") in page
 
     response = admin_client.post(
         reverse(EDIT, args=[project.pk]),
