@@ -86,6 +86,12 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
+def _privacy_notice_path() -> str:
+    from privacy.links import notice_url  # privacy's URL names, in the e-mail's language
+
+    return notice_url()
+
+
 def _context(enrolment: Enrolment, kind: str, removed_days: Sequence[SessionDay] = ()) -> dict:
     person = enrolment.professional
     session = enrolment.training_session
@@ -106,6 +112,9 @@ def _context(enrolment: Enrolment, kind: str, removed_days: Sequence[SessionDay]
         "now": timezone.now(),
         "session_url": session_url(session),
         "my_trainings_url": absolute_url(reverse("training_sessions:my_trainings")),
+        # Every registration e-mail says where the privacy notice is (a nominee did not
+        # give their data themselves: GDPR art. 14).
+        "privacy_url": absolute_url(_privacy_notice_path()),
         "position": waitlist_position(enrolment=enrolment),
         "reason": gettext(enrolment.status_reason) if enrolment.status_reason else "",
         "offer_expired": enrolment.status_reason == OFFER_EXPIRED,

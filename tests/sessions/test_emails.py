@@ -341,6 +341,10 @@ def test_nomination_mail_names_the_institution_and_asks_for_an_answer(
     assert "DGASPC Cluj has nominated you" in mail.body
     assert "Please accept or decline the nomination in My trainings." in mail.body
     assert "because your institution nominated you" in mail.body
+    # they did not give their data themselves: the mail says where the privacy notice is
+    (line,) = [x for x in mail.body.splitlines() if x.startswith("How we process")]
+    assert line.startswith("How we process your personal data: http")
+    assert line.endswith("/en/privacy/")
     assert MEETING not in mail.body
 
 
