@@ -26,25 +26,28 @@ def _user_label(user) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-def _cleared(sender, instance, action, reverse, field):
-    # pre_clear: remember who goes, post_clear has no pk_set.
+def _m2m_change(instance, action, pk_set, field) -> tuple[str, set] | None:
+    """What an m2m_changed signal changed: ("added" | "removed", the other side's pks), or
+    None when there is nothing to log yet. A clear is logged as a removal: pre_clear remembers
+    who goes (`field`: the relation on `instance`), post_clear has no pk_set."""
     if action == "pre_clear":
-        related = getattr(instance, field)
-        instance._audit_cleared = set(related.values_list("pk", flat=True))
-    return getattr(instance, "_audit_cleared", set()) if action == "post_clear" else None
+        instance._audit_cleared = set(getattr(instance, field).values_list("pk", flat=True))
+        return None
+    if action == "post_clear":
+        pk_set = getattr(instance, "_audit_cleared", set())
+    elif action not in ("post_add", "post_remove"):
+        return None
+    if not pk_set:
+        return None
+    return ("added" if action == "post_add" else "removed"), pk_set
 
 
 @receiver(m2m_changed, sender=User.groups.through)
 def user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
+    change = _m2m_change(instance, action, pk_set, "user_set" if reverse else "groups")
+    if change is None:
         return
-    if action in ("pre_clear", "post_clear"):
-        pk_set = _cleared(sender, instance, action, reverse, "user_set" if reverse else "groups")
-        if action == "pre_clear":
-            return
-    if not pk_set:
-        return
-    kind = "added" if action == "post_add" else "removed"
+    kind, pk_set = change
     if reverse:  # group.user_set.add(users): one entry per user
         for user in User.objects.filter(pk__in=pk_set):
             _log_role_change(user, **{kind: [instance.name]})
@@ -105,17 +108,10 @@ def _permission_names(pks) -> list[str]:
 
 @receiver(m2m_changed, sender=User.user_permissions.through)
 def user_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
+    change = _m2m_change(instance, action, pk_set, "user_set" if reverse else "user_permissions")
+    if change is None:
         return
-    if action in ("pre_clear", "post_clear"):
-        pk_set = _cleared(
-            sender, instance, action, reverse, "user_set" if reverse else "user_permissions"
-        )
-        if action == "pre_clear":
-            return
-    if not pk_set:
-        return
-    side = "added" if action == "post_add" else "removed"
+    side, pk_set = change
     if reverse:  # permission.user_set.add(users): one entry per user
         names = _permission_names([instance.pk])
         for user in User.objects.filter(pk__in=pk_set):
@@ -126,17 +122,12 @@ def user_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs
 
 @receiver(m2m_changed, sender=Project.organisers.through)
 def project_organisers_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
+    change = _m2m_change(
+        instance, action, pk_set, "organised_projects" if reverse else "organisers"
+    )
+    if change is None:
         return
-    if action in ("pre_clear", "post_clear"):
-        pk_set = _cleared(
-            sender, instance, action, reverse, "organised_projects" if reverse else "organisers"
-        )
-        if action == "pre_clear":
-            return
-    if not pk_set:
-        return
-    kind = "added" if action == "post_add" else "removed"
+    kind, pk_set = change
     if reverse:
         projects = Project.objects.filter(pk__in=pk_set)
         users = [instance]
