@@ -14,13 +14,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from sessions.models import Attendance, CheckInWindow, Enrolment, SessionDay, TrainingSession
 from sessions.services import attendance_mark
-from tests.factories.sessions import TrainingSessionFactory
+from tests.factories.sessions import TrainingSessionFactory, running_span
 from tests.factories.training import (
     CourseFactory,
     InstitutionFactory,
@@ -67,14 +67,11 @@ def account(username: str, email: str):
 
 
 def running_session(title: str) -> tuple[TrainingSession, SessionDay]:
-    """A published session with one day under way: it started an hour ago, ends in six."""
-    now = timezone.now()
+    """A published session with one day under way: it started an hour ago (or at midnight),
+    ends in six hours (or at midnight)."""
     session = TrainingSessionFactory(course=CourseFactory(title=title))
-    day = SessionDay.objects.create(
-        training_session=session,
-        starts_at=now - datetime.timedelta(hours=1),
-        ends_at=now + datetime.timedelta(hours=6),
-    )
+    starts_at, ends_at = running_span(after=datetime.timedelta(hours=6))
+    day = SessionDay.objects.create(training_session=session, starts_at=starts_at, ends_at=ends_at)
     return session, day
 
 
@@ -227,17 +224,18 @@ def test_a_trainer_marks_the_day_on_a_phone(live_server, new_page):
     expect(row(maria)).to_be_visible()
     partial = row(maria).locator("button.att-btn[value=partial]")
     partial.tap()
+    # 45 minutes fit the shortest day the helper makes (an hour, just before midnight).
     minutes = row(maria).locator("input[name=minutes]")
     expect(minutes).to_be_visible()
     expect(minutes).to_be_focused()
     assert not Attendance.objects.filter(enrolment=maria).exists()
-    minutes.fill("300")
+    minutes.fill("45")
     partial.tap()
     expect(row(maria)).to_have_attribute("data-status", "partial")
     expect(row(maria).locator("button.att-btn[value=partial]")).to_have_attribute(
         "aria-pressed", "true"
     )
-    expect(row(maria).locator("[data-att-current]")).to_contain_text("300")
+    expect(row(maria).locator("[data-att-current]")).to_contain_text("(45 ")
     expect(counter("present")).to_have_text("2")  # late counts as attended
 
     # Absent.
@@ -272,7 +270,7 @@ def test_a_trainer_marks_the_day_on_a_phone(live_server, new_page):
     }
     assert marks == {
         stefan.pk: (A.PRESENT, None, M.STAFF, trainer.pk),
-        maria.pk: (A.PARTIAL, 300, M.STAFF, trainer.pk),
+        maria.pk: (A.PARTIAL, 45, M.STAFF, trainer.pk),
         andrei.pk: (A.ABSENT, None, M.STAFF, trainer.pk),
         elena.pk: (A.PRESENT, None, M.STAFF, trainer.pk),
         ion.pk: (A.PRESENT, None, M.STAFF, trainer.pk),

@@ -13,6 +13,20 @@ def at(days_from_now: int, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
+def running_span(
+    before: datetime.timedelta = datetime.timedelta(hours=1),
+    after: datetime.timedelta = datetime.timedelta(hours=3),
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """Start and end of a day under way now: from `before` ago until `after` from now, but
+    kept within today's Bucharest date, since a session day starts and ends on one date (late
+    in the evening it ends at midnight, just after midnight it starts at 00:00)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    day_end = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    return max(now - before, midnight), min(now + after, day_end)
+
+
 class VenueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Venue

@@ -22,7 +22,7 @@ from sessions.services import (
     checkin_window_open,
     training_session_save,
 )
-from tests.factories.sessions import TrainingSessionFactory, at
+from tests.factories.sessions import TrainingSessionFactory, at, running_span
 from tests.factories.training import PersonFactory, TrainerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +33,21 @@ HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
 
 
-def running_session(starts=-HOUR, ends=3 * HOUR, **kwargs) -> tuple[TrainingSession, SessionDay]:
-    """A session with a day running now (by default from an hour ago for four hours) and a
-    day tomorrow (09:00–17:00)."""
+def running_session(starts=None, ends=None, **kwargs) -> tuple[TrainingSession, SessionDay]:
+    """A session with a day running now and a day tomorrow (09:00–17:00). The running day is
+    `starts`..`ends` from now when given (the timing tests), else from an hour ago until three
+    hours on, kept within today's date as a saved day must be."""
     now = timezone.now()
     session = TrainingSessionFactory(**kwargs)
+    if starts is None and ends is None:
+        starts_at, ends_at = running_span()
+    else:
+        starts_at, ends_at = (
+            now + (-HOUR if starts is None else starts),
+            now + (3 * HOUR if ends is None else ends),
+        )
     today = SessionDay.objects.create(
-        training_session=session, starts_at=now + starts, ends_at=now + ends
+        training_session=session, starts_at=starts_at, ends_at=ends_at
     )
     SessionDay.objects.create(training_session=session, starts_at=at(1, 9), ends_at=at(1, 17))
     return session, today

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from sessions.models import Attendance, CheckInWindow, Enrolment, SessionDay
 from sessions.services import checkin_window_open
-from tests.factories.sessions import TrainingSessionFactory
+from tests.factories.sessions import TrainingSessionFactory, running_span
 from tests.factories.training import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,8 @@ def text(response) -> str:
 def running_session(**kwargs):
     """A published session with one day under way now (so its check-in is open)."""
     session = TrainingSessionFactory(title="Comunicarea cu copilul", **kwargs)
-    now = timezone.now()
-    SessionDay.objects.create(
-        training_session=session,
-        starts_at=now - datetime.timedelta(hours=1),
-        ends_at=now + datetime.timedelta(hours=3),
-    )
+    starts_at, ends_at = running_span()
+    SessionDay.objects.create(training_session=session, starts_at=starts_at, ends_at=ends_at)
     return session
 
 
