@@ -54,7 +54,7 @@ run: messages
 	FORMATIV_BASE_URL=http://$(HOST):$(PORT) $(MANAGE) seed_demo
 	@echo "Serving Formativ on http://$(HOST):$(PORT) (task worker and the 10-minute process_due beside it; e-mails are printed here; Ctrl+C stops all)"
 	@$(MANAGE) db_worker --queue-name='*' & worker=$$!; \
-		(while sleep 600; do $(MANAGE) process_due; done) & due=$$!; \
+		(while sleep 600; do $(MANAGE) process_due; $(MANAGE) evaluation_due; done) & due=$$!; \
 		trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
 		$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -8,6 +8,7 @@ them: the admin's URLs and menus load without ReportLab and pyHanko."""
 
 import datetime
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
@@ -391,12 +393,33 @@ def issue_url(session_pk: int) -> str:
     return admin_url("issue", session_pk)
 
 
-def _not_eligible_reason(enrolment: Enrolment, session: TrainingSession) -> str:
+def _percent_text(value) -> str:
+    """A score percentage as people write it: 60, 62.5 (localised)."""
+    value = Decimal(value)
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return number_format(value)
+
+
+def _not_eligible_reason(
+    enrolment: Enrolment, session: TrainingSession, *, rule=None, post_test=None
+) -> str:
+    """Why a confirmed participant gets no certificate. `rule` is the course's post-test
+    condition (certificates.selectors.post_test_rule) and `post_test` maps enrolment ids to
+    their post-test score (None when the test has no score): the attendance rule is told
+    first, the post-test only to those who met it."""
     if session.course.certificate_type == CertificateType.NONE:
         return _("The course gives no certificate.")
     if not enrolment.completion:
         return _("No result yet: results are worked out when the session is completed.")
     course = session.course
+    if enrolment.completion == Enrolment.Completion.COMPLETED and rule is not None:
+        post_test = post_test or {}
+        if enrolment.pk not in post_test:
+            return _("The post-test was not submitted.")
+        return _("Post-test score %(score)s %% is below the %(minimum)s %% needed.") % {
+            "score": _percent_text(post_test[enrolment.pk] or 0),
+            "minimum": rule.certificate_min_score or 0,
+        }
     if course.completion_basis == CompletionBasis.DAYS:
         return _(
             "Did not meet the completion rule: attended %(attended)s days, %(needed)s needed."
@@ -408,6 +431,40 @@ def _not_eligible_reason(enrolment: Enrolment, session: TrainingSession) -> str:
         "hours": enrolment.attended_hours if enrolment.attended_hours is not None else 0,
         "percent": course.min_attendance_percent,
     }
+
+
+def _post_test_scores(session: TrainingSession, enrolments: list[Enrolment]) -> dict:
+    """The post-test score of each of these enrolments that submitted it (one query)."""
+    from evaluation.models import Response, SessionForm
+
+    if not enrolments:
+        return {}
+    return dict(
+        Response.objects.filter(
+            session_form__training_session=session,
+            session_form__purpose=SessionForm.Purpose.POST_TEST,
+            enrolment_id__in=[e.pk for e in enrolments],
+        ).values_list("enrolment_id", "score_percent")
+    )
+
+
+def post_test_open_warning(session: TrainingSession, *, now=None) -> str:
+    """When the session's certificates depend on its post-test (selectors.post_test_rule) and
+    the post-test is still open: who meets the condition later is not in this run (empty
+    otherwise). Issuing is not refused: the others need not wait."""
+    from evaluation.selectors import window_of
+
+    if session.course.certificate_type == CertificateType.NONE:
+        return ""
+    if selectors.post_test_rule(session) is None:
+        return ""
+    window = window_of(selectors.post_test_form(session))
+    if not window.is_open(now or timezone.now()):
+        return ""
+    return _(
+        "The post-test is open until %(date)s: people who meet the condition after you issue "
+        "get their certificate from a later issue run."
+    ) % {"date": date_format(timezone.localtime(window.closes_at), "SHORT_DATETIME_FORMAT")}
 
 
 def issue_overview(session: TrainingSession) -> dict:
@@ -425,8 +482,17 @@ def issue_overview(session: TrainingSession) -> dict:
         .select_related("professional__institution")
         .order_by("professional__last_name", "professional__first_name", "pk")
     )
+    rule = (
+        selectors.post_test_rule(session)
+        if session.course.certificate_type != CertificateType.NONE
+        else None
+    )
+    post_test = {}
+    if rule is not None:
+        completed = [e for e in not_eligible if e.completion == Enrolment.Completion.COMPLETED]
+        post_test = _post_test_scores(session, completed)
     for enrolment in not_eligible:
-        enrolment.reason = _not_eligible_reason(enrolment, session)
+        enrolment.reason = _not_eligible_reason(enrolment, session, rule=rule, post_test=post_test)
     return {
         "summary": selectors.issue_summary(training_session=session),
         "candidates": list(selectors.certificate_candidates(training_session=session)),
@@ -452,11 +518,13 @@ class IssueView(ForbiddenMixin, AdminScreen):
         session = self.session
         overview = issue_overview(session)
         latest_run = IssueRun.objects.filter(training_session=session).first()
+        completed = session.status == TrainingSession.Status.COMPLETED
         context.update(
             {
                 "session": session,
                 **overview,
-                "completed": session.status == TrainingSession.Status.COMPLETED,
+                "completed": completed,
+                "post_test_open": post_test_open_warning(session) if completed else "",
                 "gives_certificates": session.course.certificate_type != CertificateType.NONE,
                 "development_keys": using_development_keys(),
                 "latest_run": latest_run,

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet
 
 from certificates.models import Certificate, IssueRun
+from evaluation.models import Questionnaire, SessionForm
+from evaluation.selectors import post_test_condition, post_test_passed_q
 from sessions.models import Enrolment, TrainingSession
+from sessions.selectors import certificate_eligible
 from training.models import CertificateType
 
 V = Certificate.Status
@@ -20,15 +23,61 @@ def _valid_certificate():
     return Certificate.objects.filter(enrolment=OuterRef("pk"), status=V.VALID)
 
 
+_POST_TEST_FORM = "_certificate_post_test_form"
+_POST_TEST_RULE = "_certificate_post_test_rule"
+
+
+def post_test_form(training_session: TrainingSession) -> SessionForm | None:
+    """The session's post-test (with its version), if it runs one; read once per session
+    object."""
+    if _POST_TEST_FORM not in training_session.__dict__:
+        training_session.__dict__[_POST_TEST_FORM] = (
+            SessionForm.objects.filter(
+                training_session=training_session, purpose=SessionForm.Purpose.POST_TEST
+            )
+            .select_related("version")
+            .first()
+        )
+    return training_session.__dict__[_POST_TEST_FORM]
+
+
+def post_test_rule(training_session: TrainingSession) -> Questionnaire | None:
+    """The course's knowledge test when the certificate of this session depends on its
+    post-test (see evaluation.selectors.post_test_condition); read once per session object.
+
+    The condition applies only to a session that runs a post-test: a session held before the
+    course set it, or set up without forms, had no post-test to pass, so the completion rule
+    alone decides there (as it did when it was held)."""
+    if _POST_TEST_RULE not in training_session.__dict__:
+        rule = None
+        if post_test_form(training_session) is not None:
+            rule = post_test_condition(training_session.course)
+        training_session.__dict__[_POST_TEST_RULE] = rule
+    return training_session.__dict__[_POST_TEST_RULE]
+
+
 def eligible_enrolments(*, training_session: TrainingSession) -> QuerySet[Enrolment]:
     """The session's enrolments whose result earns the course's certificate (the queryset
-    form of sessions.selectors.certificate_eligible)."""
+    form of `certificate_earned`): confirmed, completed, and meeting the course's post-test
+    condition when it sets one and the session runs a post-test (post_test_rule)."""
     qs = training_session.enrolments.filter(
         status=Enrolment.Status.CONFIRMED, completion=Enrolment.Completion.COMPLETED
     )
     if training_session.course.certificate_type == CertificateType.NONE:
         return qs.none()
-    return qs
+    return qs.filter(post_test_passed_q(post_test_rule(training_session)))
+
+
+def certificate_earned(*, enrolment: Enrolment) -> bool:
+    """Whether one enrolment earns the course's certificate: the completion rule
+    (sessions.selectors.certificate_eligible) and the course's post-test condition where it
+    applies to the session (post_test_rule)."""
+    if not certificate_eligible(enrolment=enrolment):
+        return False
+    rule = post_test_rule(enrolment.training_session)
+    if rule is None:
+        return True
+    return Enrolment.objects.filter(pk=enrolment.pk).filter(post_test_passed_q(rule)).exists()
 
 
 def certificate_candidates(*, training_session: TrainingSession) -> QuerySet[Enrolment]:

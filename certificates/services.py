@@ -34,7 +34,6 @@ from certificates.models import Certificate, Counter, IssueRun, new_verification
 from certificates.pdf import render_certificate
 from certificates.seal import Attachment, seal_pdf
 from sessions.models import Enrolment, TrainingSession
-from sessions.selectors import certificate_eligible
 
 logger = logging.getLogger(__name__)
 
@@ -207,23 +206,40 @@ def _locked_session(training_session: TrainingSession) -> TrainingSession:
 
 @transaction.atomic
 def certificate_issue_chunk(
-    *, training_session: TrainingSession, acting_user, limit: int | None = None
+    *,
+    training_session: TrainingSession,
+    acting_user,
+    limit: int | None = None,
+    enrolment_ids: list[int] | None = None,
 ) -> list[Certificate]:
     """Issue the next `limit` (default CHUNK_SIZE) certificates the session owes (none
-    twice)."""
+    twice); with `enrolment_ids`, only to those of these enrolments that are still owed one."""
     _check_issuer(acting_user)
     session = _locked_session(training_session)
     candidates = selectors.certificate_candidates(training_session=session)
+    if enrolment_ids is not None:
+        candidates = candidates.filter(pk__in=enrolment_ids)
     enrolments = list(candidates[: limit or CHUNK_SIZE])
     return _issue(training_session=session, enrolments=enrolments, acting_user=acting_user)
 
 
-def certificate_issue_all(*, training_session: TrainingSession, acting_user, progress=None) -> int:
-    """Issue every certificate the session owes, chunk by chunk; `progress(n)` is called
-    after each committed chunk. Returns how many were issued."""
+def certificate_issue_all(
+    *,
+    training_session: TrainingSession,
+    acting_user,
+    progress=None,
+    enrolment_ids: list[int] | None = None,
+) -> int:
+    """Issue every certificate the session owes (with `enrolment_ids`, to those of these
+    enrolments only), chunk by chunk; `progress(n)` is called after each committed chunk.
+    Returns how many were issued."""
     total = 0
     while True:
-        issued = certificate_issue_chunk(training_session=training_session, acting_user=acting_user)
+        issued = certificate_issue_chunk(
+            training_session=training_session,
+            acting_user=acting_user,
+            enrolment_ids=enrolment_ids,
+        )
         if not issued:
             return total
         total += len(issued)
@@ -254,7 +270,11 @@ def issue_run_start(*, training_session: TrainingSession, acting_user) -> IssueR
 
 
 def issue_run_execute(*, run: IssueRun) -> IssueRun:
-    """Work through a run (called by the background task)."""
+    """Work through a run (called by the background task). The run issues to the people owed
+    a certificate when it starts, and its `total` is their number (counted again here: the
+    count made when it was queued may be stale); whoever becomes eligible while it works
+    (e.g. by passing a post-test still open) is left to a later run, so `issued` never
+    exceeds `total`."""
     IssueRun.objects.filter(pk=run.pk).update(
         status=IssueRun.Status.RUNNING, started_at=timezone.now()
     )
@@ -263,10 +283,17 @@ def issue_run_execute(*, run: IssueRun) -> IssueRun:
         IssueRun.objects.filter(pk=run.pk).update(issued=F("issued") + count)
 
     try:
+        owed = list(
+            selectors.certificate_candidates(training_session=run.training_session).values_list(
+                "pk", flat=True
+            )
+        )
+        IssueRun.objects.filter(pk=run.pk).update(total=len(owed))
         certificate_issue_all(
             training_session=run.training_session,
             acting_user=run.requested_by,
             progress=progress,
+            enrolment_ids=owed,
         )
     except Exception as error:
         logger.exception("Certificate issue run %s failed", run.pk)
@@ -354,7 +381,7 @@ def certificate_reissue(*, certificate: Certificate, reason: str, acting_user) -
     enrolment = Enrolment.objects.select_related(
         "professional__institution", "training_session__course"
     ).get(pk=old.enrolment_id)
-    if not certificate_eligible(enrolment=enrolment):
+    if not selectors.certificate_earned(enrolment=enrolment):
         raise CertificateError(
             _("The participant no longer meets the completion rule; revoke it instead.")
         )

@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("cont/", include("allauth.urls")),
     path("cont/profil/", include("accounts.urls")),
     path("", include("sessions.urls")),
+    path("", include("evaluation.urls")),
     path("", include("certificates.urls")),
     path("", include("privacy.urls")),
     path("", include(wagtail_urls)),

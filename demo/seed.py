@@ -631,6 +631,12 @@ def build_base(*, acting_user, stdout=None) -> Report:
 
         _build_certificates(acting_user=acting_user, report=report)
 
+        # Evaluation (issue 11): questionnaires, and the completed sessions' answers. After the
+        # certificates: the demo courses set no post-test condition on them.
+        from demo.evaluation import build_evaluation
+
+        build_evaluation(acting_user=acting_user, report=report)
+
         _build_attendance(
             people_by_county=people_by_county,
             counties=counties,
@@ -682,7 +688,8 @@ def _build_certificates(*, acting_user, report) -> None:
 
 def demo_participant(*, password: str):
     """A participant who holds a certificate, with a known password (development only), to
-    see "My trainings", the downloads and the verification page."""
+    see "My trainings", the downloads and the verification page, and a coming training whose
+    pre-test waits for them."""
     from certificates.models import Certificate
 
     certificate = (
@@ -711,6 +718,10 @@ def demo_participant(*, password: str):
     elif not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
+    # A coming training whose pre-test waits for them in "my trainings".
+    from demo.evaluation import participant_pre_test
+
+    participant_pre_test(professional=person)
     return user
 
 

@@ -12,9 +12,11 @@ identifier seen for them, the user account (deactivated and scrubbed: e-mail add
 second factors, calendar key; a staff account is only unlinked, see `_account_close`), the
 free-text reasons of their enrolments, the copies of their data in merge snapshots, import
 previews and results, the audit log's labels and data, and the certificates' frozen data, PDF
-and credential. A kept certificate stays valid and verifiable, "issued to a person whose
-personal data was erased"; otherwise it is revoked. Consent records stay (they hold no
-personal data, only that an agreement was given).
+and credential, the free-text answers of their named evaluation responses (scores and
+chosen options stay, so the evaluation reports do not change; anonymous answers are nobody's
+and stay) and the tokens of their evaluation links (rotated). A kept certificate stays valid
+and verifiable, "issued to a person whose personal data was erased"; otherwise it is revoked.
+Consent records stay (they hold no personal data, only that an agreement was given).
 
 The audit log: the entries of the erased objects (the person, their enrolments, identifiers,
 memberships, certificates, closed account) keep what was edited, when and by whom, but their
@@ -485,6 +487,10 @@ def erase(
         reason__in=[*_GENERIC_REASONS, ""]
     ).update(reason="")
 
+    # Evaluation: the named answers keep their scores (reports stay the same), their free
+    # text goes; the personal links stop working. Anonymous answers are nobody's: untouched.
+    _evaluation_scrub(enrolment_ids)
+
     # Certificates.
     kept = revoked = 0
     for certificate in certificates:
@@ -555,6 +561,30 @@ def erase(
         account_closed=closed_user is not None,
         account_unlinked=user is not None and closed_user is None,
     )
+
+
+def _evaluation_scrub(enrolment_ids: list[int]) -> None:
+    """Blank the free-text answers of the person's named responses and give their invitations
+    new tokens (an e-mailed link stops working)."""
+    from evaluation.models import Invitation, Response, new_token
+
+    changed = []
+    for response in Response.objects.filter(enrolment_id__in=enrolment_ids).select_related(
+        "version"
+    ):
+        texts = {q["id"] for q in response.version.questions if q["type"] == "text"}
+        answers = {
+            key: ("" if key in texts and value != "" else value)
+            for key, value in (response.answers or {}).items()
+        }
+        if answers != response.answers:
+            response.answers = answers
+            changed.append(response)
+    Response.objects.bulk_update(changed, ["answers"])
+    invitations = list(Invitation.objects.filter(enrolment_id__in=enrolment_ids))
+    for invitation in invitations:
+        invitation.token = new_token()
+    Invitation.objects.bulk_update(invitations, ["token"])
 
 
 def _certificate_revoke(*, certificate: Certificate, acting_user, now) -> None:

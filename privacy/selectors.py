@@ -6,6 +6,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from certificates.models import Certificate
+from evaluation.blocks import SCALES
+from evaluation.models import Response
 from privacy.models import ConsentRecord, PrivacyNotice
 from sessions.models import Attendance, Enrolment, EnrolmentStatusChange
 from training import cnp as cnp_utils
@@ -188,12 +190,52 @@ def _enrolment(enrolment: Enrolment) -> dict:
     }
 
 
+def _answer_text(question: dict, answer) -> str:
+    """An answer as the person saw it: the option labels, the point of the scale, the text."""
+    if answer in (None, "", []):
+        return ""
+    kind = question["type"]
+    if kind == "likert":
+        labels = SCALES.get(question.get("scale"), [])
+        valid = isinstance(answer, int) and 0 < answer <= len(labels)
+        label = str(labels[answer - 1]) if valid else ""
+        return f"{answer} – {label}" if label else str(answer)
+    if kind in ("single", "multiple"):
+        labels = {option["id"]: option["label"] for option in question.get("options", [])}
+        chosen = answer if isinstance(answer, list) else [answer]
+        return "; ".join(labels.get(choice, "") for choice in chosen)
+    return str(answer)
+
+
+def _evaluation_response(response: Response) -> dict:
+    """A named evaluation response of the person (anonymous ones carry no link to anybody)."""
+    session = response.session_form.training_session
+    return {
+        "session_code": session.code,
+        "session_title": session.display_title,
+        "form": str(response.session_form.get_purpose_display()),
+        "questionnaire": response.version.title,
+        "submitted_at": _iso(response.submitted_at),
+        "score_percent": (
+            float(response.score_percent) if response.score_percent is not None else None
+        ),
+        "answers": [
+            {
+                "question": question["text"],
+                "answer": _answer_text(question, (response.answers or {}).get(question["id"])),
+            }
+            for question in response.version.questions
+        ],
+    }
+
+
 def person_data(professional: Professional | None, *, user: AbstractBaseUser | None = None) -> dict:
     """Everything Formativ holds about one person, for the person themself: the profile, the
     identifiers seen, team memberships, registrations with their history, attendance and
-    certificates, consent records and the calendar subscription. The same dict makes the
-    printable page and the JSON download. A fixed number of queries, whatever the number of
-    registrations. `user` defaults to the person's account."""
+    certificates, their named evaluation answers (anonymous ones are stored without any link
+    to them, so they cannot be shown), consent records and the calendar subscription. The same
+    dict makes the printable page and the JSON download. A fixed number of queries, whatever
+    the number of registrations. `user` defaults to the person's account."""
     if user is None and professional is not None:
         user = professional.user
     data: dict = {
@@ -203,6 +245,7 @@ def person_data(professional: Professional | None, *, user: AbstractBaseUser | N
         "identifiers": [],
         "local_teams": [],
         "enrolments": [],
+        "evaluation": [],
         "consents": [],
         "calendar_feed": {"exists": False, "created_at": None},
     }
@@ -286,4 +329,10 @@ def person_data(professional: Professional | None, *, user: AbstractBaseUser | N
         .order_by("created_at", "pk")
     )
     data["enrolments"] = [_enrolment(enrolment) for enrolment in enrolments]
+    data["evaluation"] = [
+        _evaluation_response(response)
+        for response in Response.objects.filter(enrolment__professional=professional)
+        .select_related("session_form__training_session__course", "version")
+        .order_by("submitted_at", "pk")
+    ]
     return data

@@ -10,6 +10,9 @@ from ninja import Query, Router, Schema
 from pydantic import Field as PydanticField
 
 from config.api_support import ErrorOut
+from reports.evaluation import GROUPS as EVALUATION_GROUPS
+from reports.evaluation import evaluation_report
+from reports.evaluation_forms import EvaluationForm
 from reports.forms import ReportForm
 from reports.selectors import (
     GROUP_FIELDS,
@@ -159,3 +162,192 @@ def report_participants(
         filters=filters, scope=scope
     ).as_dict()
     return out
+
+
+# --- the evaluation report ---
+
+EVALUATION_PARAMETERS = {
+    "from": PARAMETERS["from"],
+    "to": PARAMETERS["to"],
+    "project": PARAMETERS["project"],
+    "course": PARAMETERS["course"],
+    "session": "Session code; any case.",
+    "session_county": PARAMETERS["session_county"],
+    "person_county": "County code of the person (e.g. `CJ`); response rates and test results "
+    "only (answers to questions carry no person).",
+    "professional_category": "Professional category id (the person's); response rates and "
+    "test results only.",
+    "group_by": "One of "
+    + ", ".join(f"`{n}`" for n in EVALUATION_GROUPS)
+    + " (default `course`). Questions are split by `session` or `session_county` only.",
+}
+
+
+def _evaluation_param(name: str):
+    return Query(None, alias=name, description=EVALUATION_PARAMETERS[name])
+
+
+class FormRateOut(Schema):
+    expected: int = PydanticField(
+        description="Confirmed enrolments of the sessions that run this form."
+    )
+    answered: int = PydanticField(description="Of them, those who answered it.")
+    rate: float | None = PydanticField(description="answered / expected, in % (1 decimal).")
+
+
+class TestOut(Schema):
+    n_pre: int = PydanticField(description="Named, scored pre-tests.")
+    n_post: int = PydanticField(description="Named, scored post-tests.")
+    n_paired: int = PydanticField(description="Confirmed enrolments with both tests.")
+    mean_pre: float | None = PydanticField(description="Mean pre-test score of the paired, %.")
+    mean_post: float | None = PydanticField(description="Mean post-test score of the paired, %.")
+    gain: float | None = PydanticField(description="mean_post − mean_pre (percentage points).")
+    normalised_gain: float | None = PydanticField(
+        description="(mean_post − mean_pre) / (100 − mean_pre), Hake's class-average gain; "
+        "null when mean_pre is 100."
+    )
+    improved_percent: float | None = PydanticField(
+        description="Share of the paired whose post-test score is higher than the pre-test's."
+    )
+    suppressed: bool = PydanticField(
+        description="True when the scores are withheld (null): see `reason`."
+    )
+    reason: str | None = PydanticField(
+        description="Why withheld: `small` (1 to 4 paired) or `complementary` (hidden as well "
+        "so that the small groups cannot be worked out as the total minus the groups shown); "
+        "null when shown."
+    )
+
+
+class EvaluationGroupOut(Schema):
+    key: str | int | None = PydanticField(
+        description="The group's code (session, course, county) or id (professional "
+        "category); null for not stated."
+    )
+    label: str
+    sessions: int
+    forms: dict[str, FormRateOut] = PydanticField(
+        description="By form: `pre_test`, `post_test`, `feedback`, `follow_up`."
+    )
+    test: TestOut
+
+
+class ShareOut(Schema):
+    value: int | str = PydanticField(description="The scale point (1–5) or the option's id.")
+    label: str
+    count: int
+    percent: float | None
+
+
+class QuestionFiguresOut(Schema):
+    n: int = PydanticField(description="Answers to the question.")
+    suppressed: bool = PydanticField(description="True when the figures are withheld (null).")
+    reason: str | None = PydanticField(
+        description="Why withheld: `small` (1 to 4 answers) or `complementary` (hidden as well "
+        "so that small groups cannot be worked out from the total); null when shown."
+    )
+    mean: float | None = PydanticField(description="Ratings: the mean (1–5, 2 decimals).")
+    distribution: list[ShareOut] | None = PydanticField(
+        description="Ratings: each scale point; choices: each option (% of those who answered)."
+    )
+    texts: list[str] | None = PydanticField(
+        description="Free text: the answers, sorted alphabetically (from 5 answers on)."
+    )
+
+
+class QuestionGroupOut(QuestionFiguresOut):
+    key: str | int | None
+    label: str
+
+
+class QuestionOut(QuestionFiguresOut):
+    question_id: str = PydanticField(description="Stable across the questionnaire's versions.")
+    type: str = PydanticField(description="`likert`, `single`, `multiple` or `text`.")
+    text: str
+    scale: str | None
+    sessions_left_out: int = PydanticField(
+        description="Sessions left out of this question's figures (total, groups, texts): "
+        "fewer than 5 responses to the form, or 1 to 4 answers to the question. They still "
+        "count in the response rates."
+    )
+    groups: list[QuestionGroupOut]
+
+
+class QuestionnaireOut(Schema):
+    course: str
+    course_label: str
+    kind: str = PydanticField(description="`feedback` or `follow_up`.")
+    title: str
+    responses: int = PydanticField(description="All responses, those left out included.")
+    sessions_left_out: int = PydanticField(
+        description="Sessions with fewer than 5 responses to the form: left out of all its "
+        "answer statistics."
+    )
+    left_out_note: str | None = PydanticField(
+        description="The same in words, e.g. “2 sessions with fewer than 5 answers are left out "
+        "of the answer statistics.”; null when none."
+    )
+    questions: list[QuestionOut]
+
+
+class EvaluationOut(Schema):
+    filters: dict[str, str | int] = PydanticField(description="The filters applied, as codes.")
+    group_by: str
+    small_count: int = PydanticField(
+        description="Figures drawn from fewer answers than this are withheld."
+    )
+    totals: EvaluationGroupOut
+    groups: list[EvaluationGroupOut]
+    questions_split_by: str | None
+    questions_note: str | None
+    questionnaires: list[QuestionnaireOut]
+
+
+@router.get("/reports/evaluation", response={200: EvaluationOut, **ERRORS})
+def report_evaluation(
+    request,
+    date_from: Annotated[Param, _evaluation_param("from")] = None,
+    date_to: Annotated[Param, _evaluation_param("to")] = None,
+    project: Annotated[Param, _evaluation_param("project")] = None,
+    course: Annotated[Param, _evaluation_param("course")] = None,
+    session: Annotated[Param, _evaluation_param("session")] = None,
+    session_county: Annotated[Param, _evaluation_param("session_county")] = None,
+    person_county: Annotated[Param, _evaluation_param("person_county")] = None,
+    professional_category: Annotated[Param, _evaluation_param("professional_category")] = None,
+    group_by: Annotated[Param, _evaluation_param("group_by")] = None,
+):
+    """Evaluation: response rates per form, the knowledge test's learning gain (paired pre- and
+    post-test: means, gain, normalised gain g, share improved) and the feedback and follow-up
+    questions' figures, in total and by group. Figures drawn from fewer than 5 responses are
+    null with `suppressed: true` and `reason: "small"`; when a table's small groups hold fewer
+    than 5 together, the smallest other groups are withheld too (`reason: "complementary"`).
+    A session with fewer than 5 responses to a form (or answers to a question) is left out of
+    its answer statistics (`sessions_left_out`). No person, enrolment or response id and no
+    response time.
+    Needs the reports permission; a county coordinator counts the people of their county
+    (response rates, tests) and the sessions held in it (questions)."""
+    scope = report_scope_for(user=request.user)
+    values = {
+        "from": date_from,
+        "to": date_to,
+        "project": project,
+        "course": course,
+        "session": session,
+        "session_county": session_county,
+        "person_county": person_county,
+        "professional_category": professional_category,
+        "group_by": group_by,
+    }
+    errors = {
+        name: [_("This value is not valid.")]
+        for name, value in values.items()
+        if value and "\x00" in value
+    }
+    if errors:
+        raise ValidationError(errors)
+    form = EvaluationForm({name: value for name, value in values.items() if value is not None})
+    if not form.is_valid():
+        raise ValidationError(form.error_dict())
+    return evaluation_report(
+        filters=form.filters(), scope=scope, group_by=form.grouping()
+    ).as_dict()

@@ -245,3 +245,148 @@ def month_series(rows: Iterable, *, figure: str = "unique_persons") -> list[Datu
 def table_series(rows: Iterable, *, field: str, figure: str = "unique_persons") -> list[Datum]:
     """A one-field report table's rows as data, in the table's order."""
     return [Datum(label=row.label[field], value=getattr(row.figures, figure)) for row in rows]
+
+
+# --- the evaluation report's charts ---
+
+PRE_FILL = "#9ecae1"  # light blue: dark text reads on it
+POST_FILL = BAR_FILL
+# The five points of a rating scale, from the lowest to the highest: a diverging palette, each
+# with the text colour that reads on it.
+SCALE_FILLS = (
+    ("#b2182b", "#ffffff"),
+    ("#ef8a62", "#000000"),
+    ("#e0e0e0", "#000000"),
+    ("#67a9cf", "#000000"),
+    ("#2166ac", "#ffffff"),
+)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A group's two values (e.g. mean pre-test and post-test score), on a 0–100 scale."""
+
+    label: str
+    first: float
+    second: float
+
+
+def _number(value) -> str:
+    return formats.number_format(value, decimal_pos=1)
+
+
+def paired_bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    data: Sequence[Pair],
+    first_label: str,
+    second_label: str,
+    empty_text: str = "",
+) -> SafeString:
+    """Two horizontal bars per group on a 0–100 axis (the first light, the second dark), each
+    value written beside its bar; a legend names the two."""
+    label_w, width, row_h, pad, legend_h = 200, 480, 44, 8, 44
+    height = max(1, len(data)) * row_h + 2 * pad + legend_h
+    parts = _open(chart_id, title, desc, width, height, "paired")
+    if not data:
+        return _empty(parts, width, height, empty_text)
+    span = width - label_w - 56
+    for i, (name, fill) in enumerate(((first_label, PRE_FILL), (second_label, POST_FILL))):
+        y = pad + i * 18
+        parts.append(
+            f'<g class="chart-legend"><rect x="{label_w}" y="{y}" width="12" height="12" '
+            f'fill="{fill}" stroke="{AXIS}"/><text x="{label_w + 18}" y="{y + 11}" '
+            f'fill="currentColor">{escape(name)}</text></g>'
+        )
+    top = pad + legend_h
+    for i, d in enumerate(data):
+        y = top + i * row_h
+        parts.append(
+            f'<g class="chart-pair" data-label="{escape(d.label)}" '
+            f'data-first="{d.first:g}" data-second="{d.second:g}">'
+            f"<title>{escape(f'{d.label}: {first_label} {_number(d.first)}, ')}"
+            f"{escape(f'{second_label} {_number(d.second)}')}</title>"
+            f'<text x="{label_w - 6}" y="{y + row_h / 2 + 4:g}" text-anchor="end" '
+            f'fill="currentColor">{escape(_truncate(d.label, 26))}</text>'
+        )
+        for j, (value, fill) in enumerate(((d.first, PRE_FILL), (d.second, POST_FILL))):
+            bar = round(span * max(0.0, min(100.0, value)) / 100, 1)
+            by = y + 4 + j * 18
+            parts.append(
+                f'<rect x="{label_w}" y="{by}" width="{bar:g}" height="16" fill="{fill}" '
+                f'stroke="{AXIS}" stroke-width="0.5"/>'
+                f'<text x="{label_w + bar + 6:g}" y="{by + 12}" fill="currentColor" '
+                f'font-weight="600">{escape(_number(value))}</text>'
+            )
+        parts.append("</g>")
+    parts.append(
+        f'<line x1="{label_w}" y1="{top}" x2="{label_w}" y2="{height - pad}" stroke="{AXIS}"/>'
+    )
+    return _close(parts)
+
+
+def stacked_bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    rows: Sequence[tuple[str, Sequence[int]]],
+    empty_text: str = "",
+) -> SafeString:
+    """One 100 % stacked bar per row (e.g. a rating question's answers by scale point, overall
+    and per group): each segment's share written in it when it fits, its count and share in its
+    title; a legend names the points (not colour alone)."""
+    label_w, width, row_h, pad = 140, 520, 30, 8
+    legend_rows = math.ceil(len(labels) / 2)
+    legend_h = legend_rows * 18 + 8
+    height = max(1, len(rows)) * row_h + 2 * pad + legend_h
+    parts = _open(chart_id, title, desc, width, height, "stacked")
+    if not rows or not any(sum(counts) for _label, counts in rows):
+        return _empty(parts, width, height, empty_text)
+    span = width - label_w - 8
+    for i, name in enumerate(labels):
+        x = 8 + (i % 2) * (width // 2)
+        y = pad + (i // 2) * 18
+        fill, _text = SCALE_FILLS[i % len(SCALE_FILLS)]
+        parts.append(
+            f'<g class="chart-legend"><rect x="{x}" y="{y}" width="12" height="12" '
+            f'fill="{fill}" stroke="{AXIS}"/><text x="{x + 18}" y="{y + 11}" '
+            f'fill="currentColor">{i + 1} – {escape(name)}</text></g>'
+        )
+    top = pad + legend_h
+    for r, (row_label, counts) in enumerate(rows):
+        y = top + r * row_h
+        total = sum(counts)
+        parts.append(
+            f'<g class="chart-stack" data-label="{escape(row_label)}" '
+            f'data-values="{",".join(str(c) for c in counts)}">'
+            f'<text x="{label_w - 6}" y="{y + row_h / 2 + 4:g}" text-anchor="end" '
+            f'fill="currentColor">{escape(_truncate(row_label, 18))}</text>'
+        )
+        x = float(label_w)
+        for i, count in enumerate(counts):
+            if not count or not total:
+                continue
+            share = count * 100 / total
+            w = span * count / total
+            fill, ink = SCALE_FILLS[i % len(SCALE_FILLS)]
+            name = labels[i] if i < len(labels) else str(i + 1)
+            tip = f"{row_label}: {i + 1} – {name}: {count} ({_number(share)} %)"
+            parts.append(
+                f'<g class="chart-segment" data-point="{i + 1}" data-count="{count}">'
+                f"<title>{escape(tip)}</title>"
+                f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
+                f'fill="{fill}" stroke="#ffffff" stroke-width="0.5"/>'
+            )
+            if w >= 34:
+                parts.append(
+                    f'<text x="{x + w / 2:.1f}" y="{y + row_h / 2 + 4:g}" text-anchor="middle" '
+                    f'fill="{ink}">{round(share)}%</text>'
+                )
+            parts.append("</g>")
+            x += w
+        parts.append("</g>")
+    return _close(parts)

@@ -72,24 +72,40 @@ def _code_field(queryset, to_field_name, label, unknown):
     )
 
 
-class ReportForm(forms.Form):
-    """Bound to request.GET (or the command's options as a dict); `filters()`
-    once valid; `grouping()` gives the fields to group by."""
+def _date_field(label):
+    return forms.DateField(
+        required=False,
+        label=label,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Write the date as YYYY-MM-DD.")},
+    )
 
-    date_from = forms.DateField(
-        required=False,
-        label=_("From"),
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Write the date as YYYY-MM-DD.")},
+
+def county_field(label):
+    return _code_field(
+        County.objects.order_by("name_ascii"),
+        "code",
+        label,
+        _("There is no county with the code “%(value)s”."),
     )
-    date_to = forms.DateField(
+
+
+def professional_category_field():
+    return forms.ModelChoiceField(
+        queryset=ProfessionalCategory.objects.order_by("name"),
         required=False,
-        label=_("To"),
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Write the date as YYYY-MM-DD.")},
+        label=_("Professional category"),
+        error_messages={"invalid_choice": _("There is no such professional category.")},
     )
+
+
+class PeriodForm(forms.Form):
+    """What every report filters on first: the period, the project and the course. The API and
+    the command line name the dates "from" and "to"; `error_dict()` keys errors that way."""
+
+    date_from = _date_field(_("From"))
+    date_to = _date_field(_("To"))
     project = _code_field(
         Project.objects.order_by("acronym"),
         "acronym",
@@ -102,24 +118,42 @@ class ReportForm(forms.Form):
         _("Course"),
         _("There is no course with the code “%(value)s”."),
     )
+
+    ALIASES = {"from": "date_from", "to": "date_to"}
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy() if hasattr(data, "copy") else dict(data)
+            for alias, name in self.ALIASES.items():
+                if alias in data and name not in data:
+                    data[name] = data[alias]
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        return data
+
+    def error_dict(self) -> dict[str, list[str]]:
+        """Errors keyed by the parameter names the API and the command line use."""
+        back = {name: alias for alias, name in self.ALIASES.items()}
+        return {back.get(k, k): [str(m) for m in v] for k, v in self.errors.items()}
+
+
+class ReportForm(PeriodForm):
+    """Bound to request.GET (or the command's options as a dict); `filters()`
+    once valid; `grouping()` gives the fields to group by."""
+
     curriculum = forms.CharField(required=False, label=_("Curriculum (code)"), max_length=32)
     delivery_type = forms.ChoiceField(
         required=False,
         label=_("Delivery type"),
         choices=[("", "—"), *DeliveryType.choices],
     )
-    session_county = _code_field(
-        County.objects.order_by("name_ascii"),
-        "code",
-        _("Session county"),
-        _("There is no county with the code “%(value)s”."),
-    )
-    person_county = _code_field(
-        County.objects.order_by("name_ascii"),
-        "code",
-        _("Person's county"),
-        _("There is no county with the code “%(value)s”."),
-    )
+    session_county = county_field(_("Session county"))
+    person_county = county_field(_("Person's county"))
     institution = forms.ModelChoiceField(
         queryset=Institution.objects.order_by("name"),
         required=False,
@@ -132,12 +166,7 @@ class ReportForm(forms.Form):
         label=_("Institution type"),
         error_messages={"invalid_choice": _("There is no such institution type.")},
     )
-    professional_category = forms.ModelChoiceField(
-        queryset=ProfessionalCategory.objects.order_by("name"),
-        required=False,
-        label=_("Professional category"),
-        error_messages={"invalid_choice": _("There is no such professional category.")},
-    )
+    professional_category = professional_category_field()
     sex = forms.ChoiceField(
         required=False,
         label=_("Sex"),
@@ -159,17 +188,6 @@ class ReportForm(forms.Form):
         choices=[("", "—"), *((name, g.verbose_name) for name, g in GROUP_FIELDS.items())],
     )
 
-    # The API and the command line name the dates "from" and "to".
-    ALIASES = {"from": "date_from", "to": "date_to"}
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = data.copy() if hasattr(data, "copy") else dict(data)
-            for alias, name in self.ALIASES.items():
-                if alias in data and name not in data:
-                    data[name] = data[alias]
-        super().__init__(data, *args, **kwargs)
-
     def clean_group_by(self):
         raw = self.cleaned_data.get("group_by") or ""
         names = [part.strip() for part in raw.split(",") if part.strip()]
@@ -189,9 +207,6 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end of the period comes before its start."))
         names = list(data.get("group_by") or [])
         if data.get("then_by"):
             names.append(data["then_by"])
@@ -223,8 +238,3 @@ class ReportForm(forms.Form):
 
     def grouping(self) -> list[str]:
         return list(self.cleaned_data.get("group_by_fields") or [])
-
-    def error_dict(self) -> dict[str, list[str]]:
-        """Errors keyed by the parameter names the API and the command line use."""
-        back = {name: alias for alias, name in self.ALIASES.items()}
-        return {back.get(k, k): [str(m) for m in v] for k, v in self.errors.items()}

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import (
@@ -110,6 +111,16 @@ def _attendance_q(scope):
     return scope.enrolments_q("enrolment__")
 
 
+def _extra_buttons(user, session) -> list:
+    """Buttons the apps built on sessions add to a session's menu (evaluation, …): each
+    `register_training_session_buttons` hook takes (user, session) and returns buttons."""
+    return [
+        button
+        for hook in hooks.get_hooks("register_training_session_buttons")
+        for button in hook(user, session)
+    ]
+
+
 class SessionIndexView(generic.IndexView):
     """The sessions the user manages (training.access): all for administrators, their
     projects' for organisers, their county's for coordinators, their own for trainers."""
@@ -125,7 +136,7 @@ class SessionIndexView(generic.IndexView):
             buttons.append(_roster_button(instance.pk))
         if _may_take_attendance(self.request.user):
             buttons.append(_attendance_button(instance.pk))
-        return buttons
+        return buttons + _extra_buttons(self.request.user, instance)
 
 
 class SessionInspectView(generic.InspectView):
@@ -136,7 +147,7 @@ class SessionInspectView(generic.InspectView):
             buttons.append(_roster_button(self.object.pk))
         if _may_take_attendance(self.request.user):
             buttons.append(_attendance_button(self.object.pk))
-        return buttons
+        return buttons + _extra_buttons(self.request.user, self.object)
 
 
 def _warn_conflicts(request, result) -> None:
@@ -179,7 +190,7 @@ class SessionEditView(SessionSaveWarningsMixin, ServiceEditView):
             buttons.append(_roster_button(self.object.pk))
         if _may_take_attendance(self.request.user):
             buttons.append(_attendance_button(self.object.pk))
-        return buttons
+        return buttons + _extra_buttons(self.request.user, self.object)
 
 
 class TrainingSessionViewSet(ServiceViewSetMixin, ModelViewSet):

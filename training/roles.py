@@ -54,6 +54,8 @@ ORGANISER = Role(
         *_crud("training", "curriculum", "view", "add", "change"),
         "training.view_project",
         *_SESSION_WORK,
+        *_crud("evaluation", "questionnaire", "view", "add", "change"),
+        *_crud("evaluation", "sessionform", "view", "change"),
         *_crud("certificates", "certificate", "view", "add"),
         "certificates.revoke_certificate",
         "reports.view_reports",
@@ -74,6 +76,9 @@ COUNTY_COORDINATOR = Role(
         "training.view_course",
         "training.view_trainer",
         *_SESSION_WORK,
+        # running their sessions' evaluation forms (the course's questionnaires are ANES's)
+        "evaluation.view_questionnaire",
+        *_crud("evaluation", "sessionform", "view", "change"),
         *_crud("certificates", "certificate", "view", "add"),
         "reports.view_reports",
     ),
@@ -99,6 +104,8 @@ TRAINER = Role(
         # taking and correcting attendance: for the sessions they train (training.access)
         "training_sessions.view_attendance",
         "training_sessions.change_attendance",
+        # showing their sessions' evaluation forms in the room (the QR code)
+        "evaluation.view_sessionform",
     ),
 )
 CMS_EDITOR = Role(

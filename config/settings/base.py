@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     # Formativ
     "training",
     "sessions.apps.SessionsConfig",
+    "evaluation",
     "certificates",
     "imports",
     "reports",

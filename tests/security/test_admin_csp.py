@@ -168,7 +168,7 @@ def admin_urls(records) -> list[str]:
 
 
 def test_the_admin_policy_forbids_inline_scripts(admin_client):
-    for url in ("/admin/", "/admin/reports/", "/admin/imports/"):
+    for url in ("/admin/", "/admin/reports/", "/admin/reports/evaluation/", "/admin/imports/"):
         header = admin_client.get(url)["Content-Security-Policy"]
         script_src = next(p.split()[1:] for p in header.split(";") if p.split()[0] == "script-src")
         assert script_src == ["'self'", "'wasm-unsafe-eval'"], url
@@ -182,6 +182,7 @@ def test_no_admin_screen_holds_an_inline_script(admin_client, records):
     # The screens found include our snippets' and model viewsets' and Wagtail's own.
     for expected in (
         "/admin/reports/",
+        "/admin/reports/evaluation/",
         "/admin/imports/",
         "/admin/audit-log/",
         "/admin/privacy/notices/",

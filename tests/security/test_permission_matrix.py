@@ -369,6 +369,74 @@ MATRIX = [
 ]
 # fmt: on
 
+# Evaluation (issue 11). The questionnaires are ANES's: administrators and organisers edit
+# them, county coordinators read them (their sessions run them), nobody else. A session's
+# evaluation screen (set-up, response counts, moving to new versions) is for those who manage
+# the session (out of scope: 404); its trainer reads it and shows the room QR (and the QR
+# page's live counts), but changes nothing. The personal answer link works without signing in, for whoever holds it; the room
+# QR needs a participant's sign-in. The evaluation report, its XLSX and the API: those with the
+# reports right (a coordinator's figures are their county's).
+# These rows are checked only once their route exists (see CONDITIONAL): the screens are being
+# built alongside.
+# fmt: off
+EVALUATION = [
+    # method  path                                                              adm org cc  fp  tr  cms par anon
+    ("GET",  "/admin/evaluation/questionnaires/",                                "Y   Y   Y   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/questionnaires/results/",                        "Y   Y   Y   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/questionnaires/new/",                            "Y   Y   N   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/questionnaires/edit/{quest_test}/",              "Y   Y   N   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/questionnaires/edit/{quest_fb}/",                "Y   Y   N   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/questionnaires/inspect/{quest_test}/",           "Y   Y   Y   N   N   N   N   N"),
+    # a questionnaire with versions is never deleted (sessions use them): either answer for ANES
+    ("GET",  "/admin/evaluation/questionnaires/delete/{quest_test}/",            "-   N   N   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/questionnaires/history/{quest_test}/",           "Y   Y   N   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/questionnaires/history-results/{quest_test}/",   "Y   Y   N   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/questionnaires/usage/{quest_test}/",             "Y   Y   N   N   N   N   N   N"),
+    # the trainer reads their session's forms and counts (the way to the room QR), no set-up
+    ("GET",  "/admin/evaluation/session/{s_cj}/",                                "Y   N   Y   N   Y   N   N   N"),
+    ("GET",  "/admin/evaluation/session/{s_is}/",                                "Y   Y   N   N   N   N   N   N"),
+    ("POST", "/admin/evaluation/session/{s_cj}/",                                "Y   N   Y   N   N   N   N   N"),
+    ("POST", "/admin/evaluation/session/{s_is}/",                                "Y   Y   N   N   N   N   N   N"),
+    ("POST", "/admin/evaluation/session/{s_cj}/update-versions/",                "Y   N   Y   N   N   N   N   N"),
+    ("POST", "/admin/evaluation/session/{s_is}/update-versions/",                "Y   Y   N   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/session/{s_cj}/qr/feedback/",                    "Y   N   Y   N   Y   N   N   N"),
+    ("GET",  "/admin/evaluation/session/{s_is}/qr/feedback/",                    "Y   Y   N   N   N   N   N   N"),
+    ("GET",  "/admin/evaluation/session/{s_cj}/qr/pre_test/",                    "Y   N   Y   N   Y   N   N   N"),
+    ("GET",  "/admin/evaluation/session/{s_cj}/qr/feedback/status/",             "Y   N   Y   N   Y   N   N   N"),
+    ("GET",  "/admin/evaluation/session/{s_is}/qr/feedback/status/",             "Y   Y   N   N   N   N   N   N"),
+    # a form the session does not run: nobody
+    ("GET",  "/admin/evaluation/session/{s_cj}/qr/follow_up/",                   "N   N   N   N   N   N   N   N"),
+    ("GET",  "/admin/reports/evaluation/",                                       "Y   Y   Y   N   N   N   N   N"),
+    ("GET",  "/admin/reports/evaluation/export/",                                "Y   Y   Y   N   N   N   N   N"),
+    ("GET",  "/api/v1/reports/evaluation",                                       "Y   Y   Y   N   N   N   N   N"),
+    # the personal link: whoever holds it (no sign-in), naming nobody; an unknown token: 404
+    ("GET",  "/evaluare/{ans_cj}/",                                              "Y   Y   Y   Y   Y   Y   Y   Y"),
+    ("GET",  "/evaluare/{ans_is}/",                                              "Y   Y   Y   Y   Y   Y   Y   Y"),
+    ("GET",  "/evaluare/necunoscut-0000000000000000/",                           "N   N   N   N   N   N   N   N"),
+    ("POST", "/evaluare/necunoscut-0000000000000000/",                           "N   N   N   N   N   N   N   N"),
+    # the room QR: a signed-in participant of the session is sent on to their own link
+    ("GET",  "/evaluare/sesiune/{qr_cj}/",                                       "-   -   -   -   -   -   Y   N"),
+    ("GET",  "/evaluare/sesiune/{qr_is}/",                                       "-   -   -   -   -   -   -   N"),
+    ("GET",  "/evaluare/sesiune/necunoscut00/",                                  "-   -   -   -   -   -   N   N"),
+]
+# fmt: on
+MATRIX += EVALUATION
+
+
+def _route_exists(path: str) -> bool:
+    from django.urls import Resolver404
+
+    try:
+        resolve(re.sub(r"\{[^}]+\}", "1", path.split("?", 1)[0]))
+    except Resolver404:
+        return False
+    return True
+
+
+# Rows whose route may not exist yet: their cells are skipped until it does.
+CONDITIONAL = {(method, path) for method, path, _codes in EVALUATION}
+MISSING_ROUTES = {(method, path) for method, path in CONDITIONAL if not _route_exists(path)}
+
 # The registry's snippets, screen by screen, where the rows above do not already say it. Per
 # model: the id used for its object screens (an Iasi record where the model has a county), then
 # the codes for the list, viewing one, adding, changing one (edit, history, usage), deleting,
@@ -534,7 +602,19 @@ def world(_module_world, db):
     return _module_world
 
 
-@pytest.mark.parametrize("cell", CELLS, ids=[c.id for c in CELLS])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        pytest.param(
+            c,
+            id=c.id,
+            marks=[pytest.mark.skip(reason="route not there yet")]
+            if (c.method, c.path) in MISSING_ROUTES
+            else [],
+        )
+        for c in CELLS
+    ],
+)
 def test_permission_matrix(cell, world, client):
     user = world.users[cell.role]
     if user is not None:
@@ -572,6 +652,7 @@ def test_permission_matrix(cell, world, client):
 
 OUR_APPS = (
     "training", "sessions", "certificates", "imports", "reports", "privacy", "audit", "accounts",
+    "evaluation",
 )  # fmt: skip
 SNIPPET_NAMESPACE = re.compile(
     r"^wagtailsnippet(s|choosers)_(training|training_sessions|certificates|imports|reports|privacy)_"
@@ -638,7 +719,9 @@ def _as_api_template(
 
 def test_every_admin_and_api_route_of_our_apps_is_in_the_matrix(db):
     covered: set[str] = set()
-    for _method, path, _codes in MATRIX:
+    for method, path, _codes in MATRIX:
+        if (method, path) in MISSING_ROUTES:
+            continue
         if path.startswith("/admin/"):
             filled = re.sub(r"\{[^}]+\}", "1", path.split("?", 1)[0])
             match = resolve(filled)
@@ -653,7 +736,7 @@ def test_every_admin_and_api_route_of_our_apps_is_in_the_matrix(db):
     covered_api = {
         _as_api_template(method, path, operations)
         for method, path, _codes in MATRIX
-        if path.startswith("/api/")
+        if path.startswith("/api/") and (method, path) not in MISSING_ROUTES
     }
     exempt = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"), ("GET", "/api/v1/")}
     missing_api = sorted(operations - covered_api - exempt)

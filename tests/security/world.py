@@ -14,6 +14,11 @@ same in HTML and in escaped JSON): a response either carries a person's surname 
 
 The Iasi session belongs to project A (organised by the organiser); the Cluj session to
 project B, and the trainer trains it. Clujana works at the focal point's institution.
+
+Evaluation: the course has a knowledge test and a named feedback form; both sessions (held
+yesterday) run a pre-test, a post-test and the feedback form, and their confirmed
+participants are invited (`ans_cj` is Clujana's personal feedback link, `qr_cj` / `qr_is` the
+codes of the sessions' room QR for the feedback form).
 """
 
 import hashlib
@@ -24,10 +29,13 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from certificates.models import CertificateTemplate, IssueRun, certificate_storage
+from evaluation import services as evaluation_services
+from evaluation.models import Invitation, Questionnaire
 from imports.models import ImportBatch
 from privacy.models import ConsentRecord, PrivacyNotice
 from sessions.models import Attendance, AttendanceEvidence, CalendarToken, Enrolment
 from tests.factories.certificates import stored_certificate
+from tests.factories.evaluation import questionnaire
 from tests.factories.sessions import VenueFactory, make_session
 from tests.factories.training import (
     CourseFactory,
@@ -275,6 +283,26 @@ def build_world() -> World:
         notice=notice_pub,
         purpose=ConsentRecord.Purpose.PRIVACY_NOTICE,
         context=ConsentRecord.Context.SIGNUP,
+    )
+
+    # Evaluation: a test and a feedback form, set up in both sessions, participants invited.
+    quest_test = questionnaire(course, kind=Questionnaire.Kind.TEST, title="Test de cunostinte")
+    quest_fb = questionnaire(course, kind=Questionnaire.Kind.FEEDBACK, title="Feedback")
+    forms = {}
+    for key, session in (("cj", s_cj), ("is", s_is)):
+        forms[key] = {
+            f.purpose: f
+            for f in evaluation_services.session_forms_setup(
+                training_session=session, purposes=["pre_test", "post_test", "feedback"]
+            )
+        }
+    ids.update(
+        quest_test=quest_test.pk,
+        quest_fb=quest_fb.pk,
+        qr_cj=forms["cj"]["feedback"].code,
+        qr_is=forms["is"]["feedback"].code,
+        ans_cj=Invitation.objects.get(session_form=forms["cj"]["feedback"], enrolment=e_cj).token,
+        ans_is=Invitation.objects.get(session_form=forms["is"]["feedback"], enrolment=e_is).token,
     )
 
     ids.update(
