@@ -221,6 +221,8 @@ class FormScreen(EvaluationScreen):
 
     @cached_property
     def session_form(self) -> SessionForm:
+        if self.kwargs["purpose"] not in SessionForm.Purpose.values:
+            raise Http404
         form = (
             SessionForm.objects.select_related("version")
             .filter(training_session_id=self.session.pk, purpose=self.kwargs["purpose"])

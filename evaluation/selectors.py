@@ -72,14 +72,16 @@ class Window:
 def form_window(purpose: str, times: SessionTimes, follow_up_months: int = 3) -> Window:
     """When a form is open. Pre-test: from set-up until 2 hours into the first day (it can be
     taken in the room, before the training starts). Post-test and feedback: from the start of
-    the last day (answered in the room at the end) until 14 days after it ends. Follow-up:
-    `follow_up_months` after the last day, for 30 days."""
+    the last day (answered in the room at the end) until 14 days after it ends, but never
+    while the pre-test is still open (a one-day session's post-test opens as its pre-test
+    closes). Follow-up: `follow_up_months` after the last day, for 30 days."""
     if times.first_start is None:
         return Window(None, None)
     if purpose == P.PRE_TEST:
         return Window(None, times.first_start + PRE_TEST_GRACE)
     if purpose in (P.POST_TEST, P.FEEDBACK):
-        return Window(times.last_start, times.last_end + AFTER_SESSION)
+        opens = max(times.last_start, times.first_start + PRE_TEST_GRACE)
+        return Window(opens, times.last_end + AFTER_SESSION)
     opens = add_months(times.last_end, follow_up_months)
     return Window(opens, opens + FOLLOW_UP_OPEN)
 

@@ -209,7 +209,7 @@ def session_forms_setup(
         raise ValidationError(errors)
     for form in dropped:
         # Lock the form, then look again: an answer may have come in since the check above.
-        SessionForm.objects.select_for_update().filter(pk=form.pk).first()
+        SessionForm.objects.select_for_update(of=("self",)).filter(pk=form.pk).order_by().first()
         if form.responses.exists():
             raise ValidationError(
                 _("The %(form)s already has answers: it cannot be turned off.")
@@ -253,10 +253,13 @@ def session_forms_update_versions(*, training_session: TrainingSession, acting_u
     version (the pre- and post-test only together, and only while neither has answers).
     Returns how many forms changed."""
     session = _locked(training_session)
+    # Locked as response_submit locks a form, so no answer lands between the check and the
+    # move.
     forms = list(
-        SessionForm.objects.filter(training_session=session).select_related(
-            "version__questionnaire"
-        )
+        SessionForm.objects.select_for_update(of=("self",))
+        .filter(training_session=session)
+        .select_related("version__questionnaire")
+        .order_by("pk")
     )
     answered = set(
         Response.objects.filter(session_form__in=forms).values_list("session_form_id", flat=True)
@@ -298,15 +301,24 @@ def invitations_ensure(*, session_form: SessionForm) -> int:
 
 
 @transaction.atomic
-def response_submit(*, invitation: Invitation, data, now=None) -> Response:
+def response_submit(*, invitation: Invitation, data, now=None, shown_version=None) -> Response:
     """Record the answers of the invitation's participant. ValidationError when the form is
     not open, the registration is not confirmed, it was already answered (a dict of messages
     by question id for answers that are missing or invalid). An anonymous form's response
-    keeps no link, no person and no time; the invitation only records that it was answered."""
+    keeps no link, no person and no time; the invitation only records that it was answered.
+    `shown_version` is the version id the participant's page showed (the answer page posts
+    it): when staff moved the form to another version meanwhile, the answer is refused, since
+    it was given to other questions, or under another promise of anonymity."""
     now = now or timezone.now()
     # The form's row first (session_forms_setup locks it before dropping a form), then the
-    # invitation's.
-    SessionForm.objects.select_for_update().filter(pk=invitation.session_form_id).first()
+    # invitation's. The form's row only (of=self, no ordering join): locking the session's row
+    # too would deadlock with the set-up and the version move, which lock the session, then
+    # its forms.
+    locked = (
+        SessionForm.objects.select_for_update(of=("self",))
+        .filter(pk=invitation.session_form_id)
+        .order_by()
+    )
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related(
@@ -314,8 +326,13 @@ def response_submit(*, invitation: Invitation, data, now=None) -> Response:
             "session_form__training_session",
             "enrolment",
         )
-        .get(pk=invitation.pk)
+        .filter(pk=invitation.pk)
+        .first()
+        if locked.first() is not None
+        else None
     )
+    if invitation is None:  # staff dropped the form while this answer waited for it
+        raise ValidationError(_("This form has closed."), code="closed")
     form = invitation.session_form
     if invitation.submitted:
         raise ValidationError(_("You already answered this form. Thank you!"), code="answered")
@@ -333,6 +350,11 @@ def response_submit(*, invitation: Invitation, data, now=None) -> Response:
             code="closed",
         )
     version = form.version
+    if shown_version is not None and str(shown_version) != str(version.pk):
+        raise ValidationError(
+            _("This form changed since you opened it: read it again, then send your answers."),
+            code="changed",
+        )
     answers, errors = q.read_answers(version.questions, data)
     if errors:
         raise ValidationError(errors)

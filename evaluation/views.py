@@ -139,13 +139,21 @@ class AnswerView(View):
 
     def post(self, request, *args, **kwargs):
         try:
-            services.response_submit(invitation=self.invitation, data=request.POST)
+            services.response_submit(
+                invitation=self.invitation,
+                data=request.POST,
+                # Missing only from a page older than the field: then the current version.
+                shown_version=request.POST.get("version"),
+            )
         except ValidationError as exc:
             self.invitation.refresh_from_db(fields=["submitted"])
             if hasattr(exc, "error_dict"):
                 errors = {key: " ".join(value) for key, value in exc.message_dict.items()}
                 return _render(request, self.invitation, data=request.POST, errors=errors)
-            return _render(request, self.invitation, message=" ".join(exc.messages))
+            # A changed form shows again with what was given still filled in.
+            data = request.POST if exc.code == "changed" else None
+            self.invitation.session_form.refresh_from_db(fields=["version"])
+            return _render(request, self.invitation, data=data, message=" ".join(exc.messages))
         _remember_answered(request, self.invitation)
         return redirect(f"{request.path}?done=1")
 

@@ -3,10 +3,13 @@ project, and reads the figures, the charts and the county map, on a desktop scre
 375 px phone without the page scrolling sideways. The world is the dashboard tests' one
 (tests/reports/test_dashboard.py: ISTANBUL = Ana of Cluj and Dan of Brașov)."""
 
+import os
+
 import pytest
 
 from tests.e2e.test_certificates_admin_journey import shot, sign_in
 from tests.reports.test_dashboard import World
+from tests.reports.test_evaluation_report import EvalWorld
 
 pytestmark = [
     pytest.mark.e2e,
@@ -56,3 +59,33 @@ def test_admin_filters_the_reports_by_project(live_server, page):
     assert county_map.bounding_box()["width"] <= 375
     assert no_sideways_scroll(page)
     shot(page, "reports-375")
+
+
+def test_admin_reads_the_evaluation_tab_on_a_desktop_and_a_phone(live_server, page):
+    """The evaluation tab (the world of tests/reports/test_evaluation_report.py), reached from
+    the participation one; wide tables scroll in their own box on a 375 px phone."""
+    URL = "/admin/reports/evaluation/"
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    sign_in(page, live_server)
+    EvalWorld()
+    page.goto(f"{live_server.url}/admin/reports/")
+    page.locator("[data-tab=evaluation]").click()
+    page.wait_for_url(f"**{URL}")
+    assert page.locator('[data-figure-name="n_paired"] dd').inner_text() == "9"
+    # EV-A is hidden next to EV-B's 4 (complementary suppression): no pair in the chart.
+    assert page.locator('svg[data-chart="chart-gain-course"] g.chart-pair').count() == 0
+    assert page.locator("#id_group_by").input_value() == "course"
+    shot(page, "evaluation-dashboard")
+    if os.environ.get("FORMATIV_SCREENSHOTS"):
+        for part in ("[data-rates]", "[data-headline]", "[data-grouping]", "[data-questions]"):
+            name = part.strip("[]").replace("data-", "evaluation-")
+            page.locator(part).first.screenshot(
+                path=os.path.join(os.environ["FORMATIV_SCREENSHOTS"], f"{name}.png")
+            )
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}{URL}?group_by=session_county")
+    # The page itself does not scroll sideways: wide tables scroll in their own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "evaluation-dashboard-phone")
+    assert [m for m in console if "Content Security Policy" in m] == []

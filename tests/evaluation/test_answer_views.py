@@ -2,9 +2,11 @@
 is told what is wrong per question, sees their score; the states that stand instead of the form;
 an anonymous form's answers keep no link to the person; the page shows nothing about them."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -201,9 +203,10 @@ def test_a_form_not_open_yet_says_when_it_opens(client, upcoming):
     last_day = session.days.get()
     html = client.get(answer_url(invitation_of(forms[P.POST_TEST], enrolment))).content.decode()
     assert t("This form is not open yet.") in html
+    # A one-day session: the post-test opens as the pre-test closes, two hours into the day.
     opens = timezone.localtime(last_day.starts_at)
     assert opens.strftime("%H:%M") == "09:00"
-    assert "09:00" in html
+    assert "11:00" in html
     assert "<fieldset" not in html
 
 
@@ -349,3 +352,66 @@ def test_a_nul_byte_in_a_free_text_answer_is_dropped(client):
     )
     assert response.status_code == 302
     assert Response.objects.get().answers == {qid[0]: 4, qid[1]: "Foarte bun"}
+
+
+def hidden_version(html: str) -> str:
+    match = re.search(r'<input type="hidden" name="version" value="(\d+)">', html)
+    assert match, "the answer page posts the version it shows"
+    return match.group(1)
+
+
+def test_a_form_made_named_after_it_was_opened_refuses_the_answer_given_as_anonymous(
+    client, django_user_model
+):
+    """The page promised anonymity; staff then made the feedback named and moved the session
+    to that version. The answer sent from the open page is not stored with the person: the
+    page shows again, with the new notice and the answers still filled in."""
+    session = make_session(start_in=-1, day_count=1)
+    enrolment = enrol(session)
+    forms = set_up(session, feedback=True, anonymous=True)
+    invitation = invitation_of(forms[P.FEEDBACK], enrolment)
+    url = answer_url(invitation)
+    opened = client.get(url).content.decode()
+    assert t("This form is anonymous.") in opened
+    shown = hidden_version(opened)
+
+    feedback = forms[P.FEEDBACK].version.questionnaire
+    feedback.anonymous = False
+    services.questionnaire_save(questionnaire=feedback, acting_user=None)
+    staff = django_user_model.objects.create_superuser("coordonator", "c@example.org", "x")
+    assert services.session_forms_update_versions(training_session=session, acting_user=staff)
+
+    qid = [q["id"] for q in forms[P.FEEDBACK].version.questions]
+    given = {"version": shown, f"q-{qid[0]}": "4", f"q-{qid[1]}": "Formatoare foarte bună"}
+    response = client.post(url, given)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        escape(t("This form changed since you opened it: read it again, then send your answers."))
+        in html
+    )
+    assert t("This form is anonymous.") not in html
+    assert "Formatoare foarte bună" in html  # nothing given is lost
+    assert not Response.objects.exists()
+    invitation.refresh_from_db()
+    assert not invitation.submitted
+
+    # Sent again from the page as it is now, the answer is stored, named as the page says.
+    given["version"] = hidden_version(html)
+    assert client.post(url, given).status_code == 302
+    assert Response.objects.get().enrolment == enrolment
+
+
+def test_an_answer_to_a_form_dropped_meanwhile_is_told_the_form_closed(client):
+    session = make_session(start_in=-1, day_count=1)
+    enrolment = enrol(session)
+    forms = set_up(session, feedback=True)
+    invitation = invitation_of(forms[P.FEEDBACK], enrolment)
+    url = answer_url(invitation)
+    shown = hidden_version(client.get(url).content.decode())
+    stale = Invitation.objects.get(pk=invitation.pk)
+    services.session_forms_setup(training_session=session, purposes=["pre_test", "post_test"])
+    with pytest.raises(ValidationError) as excinfo:
+        services.response_submit(invitation=stale, data={"version": shown}, shown_version=shown)
+    assert excinfo.value.code == "closed"
+    assert not Response.objects.exists()

@@ -2,6 +2,7 @@
 changes; a session keeps the version it was set up with (answers are scored against it); the
 pre-test and post-test of a session share one version; versions are never edited."""
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -216,9 +217,9 @@ def feedback_answers(version) -> dict:
 
 
 def set_up_three_forms():
-    """A session of one day today (answers are given at 09:00–09:30 of it, when the pre-test,
-    the post-test and the feedback are all open), with a test and a feedback form at v1, then
-    both at v2."""
+    """A session of one day today (the pre-test is answered as it starts, the feedback two
+    and a half hours in, when each is open), with a test and a feedback form at v1, then both
+    at v2."""
     session = make_session(start_in=0, day_count=1)
     test = questionnaire(session.course)
     feedback = questionnaire(session.course, kind=Kind.FEEDBACK)
@@ -244,7 +245,7 @@ def test_update_versions_moves_forms_without_answers_and_leaves_answered_ones():
     session, people, v1, _test_v2, _feedback_v2 = set_up_three_forms()
     feedback_form = SessionForm.objects.get(training_session=session, purpose="feedback")
     invitation = Invitation.objects.get(session_form=feedback_form, enrolment=people[0])
-    now = session.days.get().starts_at.replace(minute=30)
+    now = session.days.get().starts_at + datetime.timedelta(hours=2, minutes=30)
     services.response_submit(invitation=invitation, data=feedback_answers(v1["feedback"]), now=now)
     assert versions_of(session) == {"pre_test": 1, "post_test": 1, "feedback": 1}
 

@@ -2,7 +2,8 @@
 window is refused (services.response_submit).
 
 The rule: the pre-test is open from set-up until two hours after the first day starts; the
-post-test and feedback from the start of the last day until 14 days after it ends; a follow-up
+post-test and feedback from the start of the last day (but not before the pre-test closes)
+until 14 days after it ends; a follow-up
 survey opens N months after the last day ends and stays open 30 days (a month-end day becomes
 the last day of a shorter month). A window closes at its end: open at `closes_at − 1 s`,
 closed at `closes_at`."""
@@ -68,6 +69,17 @@ def test_pre_test_window(now, is_open):
 )
 def test_post_test_and_feedback_window(purpose, now, is_open):
     assert form_window(purpose, TIMES).is_open(now) is is_open
+
+
+@pytest.mark.parametrize("purpose", ["post_test", "feedback"])
+def test_a_one_day_sessions_post_test_opens_as_its_pre_test_closes(purpose):
+    times = SessionTimes(at(2026, 3, 10, 9), at(2026, 3, 10, 9), at(2026, 3, 10, 17))
+    pre, post = form_window("pre_test", times), form_window(purpose, times)
+    assert post.opens_at == pre.closes_at == at(2026, 3, 10, 11)
+    for minute in range(0, 8 * 60, 5):  # never both open: no post-test before the training
+        now = at(2026, 3, 10, 9) + datetime.timedelta(minutes=minute)
+        assert not (pre.is_open(now) and post.is_open(now)), now
+    assert post.is_open(at(2026, 3, 10, 11)) and not post.is_open(at(2026, 3, 10, 11) - SECOND)
 
 
 def test_post_test_window_is_upcoming_before_the_last_day():

@@ -1,8 +1,6 @@
 """The evaluation dashboard (reports:evaluation, /admin/reports/evaluation/), against the world
 counted by hand in test_evaluation_report (EvalWorld): see its docstring for the numbers."""
 
-import os
-
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
@@ -266,62 +264,3 @@ def test_query_budget_does_not_grow(client, eval_world, query):
     many = queries(client, user, query)
     assert few == many
     assert many <= 25
-
-
-# --- in a browser ---
-
-
-@pytest.fixture
-def phone_page():
-    """A Chromium page of its own (the e2e package's browser fixture lives in tests/e2e), closed
-    with the test so that no event loop outlives it."""
-    from tests.e2e.conftest import CHROMIUM
-
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"Chromium not found at {CHROMIUM}.")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(locale="ro-RO", timezone_id="Europe/Bucharest")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-@pytest.mark.e2e
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")
-def test_in_a_browser_on_a_phone(live_server, phone_page):
-    from tests.e2e.test_certificates_admin_journey import shot, sign_in
-
-    page = phone_page
-    console = []
-    page.on("console", lambda message: console.append(message.text))
-    sign_in(page, live_server)
-    EvalWorld()
-    page.goto(f"{live_server.url}/admin/reports/")
-    page.locator("[data-tab=evaluation]").click()
-    page.wait_for_url(f"**{URL}")
-    assert page.locator('[data-figure-name="n_paired"] dd').inner_text() == "9"
-    # EV-A is hidden next to EV-B's 4 (complementary suppression): no pair in the chart.
-    assert page.locator('svg[data-chart="chart-gain-course"] g.chart-pair').count() == 0
-    assert page.locator("#id_group_by").input_value() == "course"
-    shot(page, "evaluation-dashboard")
-    if os.environ.get("FORMATIV_SCREENSHOTS"):
-        for part in ("[data-rates]", "[data-headline]", "[data-grouping]", "[data-questions]"):
-            name = part.strip("[]").replace("data-", "evaluation-")
-            page.locator(part).first.screenshot(
-                path=os.path.join(os.environ["FORMATIV_SCREENSHOTS"], f"{name}.png")
-            )
-    page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server.url}{URL}?group_by=session_county")
-    # The page itself does not scroll sideways: wide tables scroll in their own box.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    shot(page, "evaluation-dashboard-phone")
-    assert [m for m in console if "Content Security Policy" in m] == []
