@@ -102,6 +102,22 @@ class ReportOut(Schema):
     )
 
 
+def _valid_form(form_class, values: dict):
+    """The report's parameters bound and validated; ValidationError (a 400 with the errors by
+    parameter) otherwise. No NUL character reaches a lookup (PostgreSQL refuses them in text)."""
+    errors = {
+        name: [_("This value is not valid.")]
+        for name, value in values.items()
+        if value and "\x00" in value
+    }
+    if errors:
+        raise ValidationError(errors)
+    form = form_class({name: value for name, value in values.items() if value is not None})
+    if not form.is_valid():
+        raise ValidationError(form.error_dict())
+    return form
+
+
 @router.get("/reports/participants", response={200: ReportOut, **ERRORS}, exclude_unset=True)
 def report_participants(
     request,
@@ -145,17 +161,7 @@ def report_participants(
         "eil_member": eil_member,
         "group_by": group_by,
     }
-    # No NUL character reaches a lookup (PostgreSQL refuses them in text).
-    errors = {
-        name: [_("This value is not valid.")]
-        for name, value in values.items()
-        if value and "\x00" in value
-    }
-    if errors:
-        raise ValidationError(errors)
-    form = ReportForm({name: value for name, value in values.items() if value is not None})
-    if not form.is_valid():
-        raise ValidationError(form.error_dict())
+    form = _valid_form(ReportForm, values)
     filters = form.filters()
     out = participation_report(filters=filters, group_by=form.grouping(), scope=scope).as_dict()
     out["participations_per_person"] = participations_per_person(
@@ -338,16 +344,7 @@ def report_evaluation(
         "professional_category": professional_category,
         "group_by": group_by,
     }
-    errors = {
-        name: [_("This value is not valid.")]
-        for name, value in values.items()
-        if value and "\x00" in value
-    }
-    if errors:
-        raise ValidationError(errors)
-    form = EvaluationForm({name: value for name, value in values.items() if value is not None})
-    if not form.is_valid():
-        raise ValidationError(form.error_dict())
+    form = _valid_form(EvaluationForm, values)
     return evaluation_report(
         filters=form.filters(), scope=scope, group_by=form.grouping()
     ).as_dict()
