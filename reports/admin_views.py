@@ -126,13 +126,21 @@ def _chart(
     }
 
 
-class DashboardView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "reports/dashboard.html"
-    page_title = gettext_lazy("Training reports")
-    header_icon = "table"
+def county_choices(form, counties: list) -> None:
+    """The form's two county lists from counties read once for the page."""
+    for name in ("session_county", "person_county"):
+        field = form.fields[name]
+        field.choices = [
+            ("", field.empty_label),
+            *((c.code, field.label_from_instance(c)) for c in counties),
+        ]
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+class ReportScreen(WagtailAdminTemplateMixin, TemplateView):
+    """A report page of the admin: `self.scope` is the reader's report scope; without the
+    reports right, the page itself says so (403)."""
+
+    header_icon = "table"
 
     def get(self, request, *args, **kwargs):
         try:
@@ -151,15 +159,17 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             )
         return super().get(request, *args, **kwargs)
 
+
+class DashboardView(ReportScreen):
+    template_name = "reports/dashboard.html"
+    page_title = gettext_lazy("Training reports")
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_form(self, *, counties: list) -> ReportForm:
         form = ReportForm(self.request.GET)
-        # The counties are read once for the page: the two county lists reuse them.
-        for name in ("session_county", "person_county"):
-            field = form.fields[name]
-            field.choices = [
-                ("", field.empty_label),
-                *((c.code, field.label_from_instance(c)) for c in counties),
-            ]
+        county_choices(form, counties)
         # Presentation only: the dashboard picks one field at a time (the API writes "a,b"),
         # and the institution (thousands of them) is kept from the URL but not listed.
         choices = [("", "—"), *((name, g.verbose_name) for name, g in GROUP_FIELDS.items())]

@@ -10,17 +10,15 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from evaluation.blocks import SCALES
 from reports import charts, evaluation_exports
+from reports.admin_views import ReportScreen, county_choices
 from reports.evaluation import DEFAULT_GROUP, GROUPS, EvaluationReport, evaluation_report
 from reports.evaluation_forms import EvaluationForm
 from reports.export_views import _download, _forbidden
@@ -42,10 +40,9 @@ def _pairs(rows) -> list[charts.Pair]:
     ]
 
 
-class EvaluationView(WagtailAdminTemplateMixin, TemplateView):
+class EvaluationView(ReportScreen):
     template_name = "reports/evaluation.html"
     page_title = gettext_lazy("Evaluation reports")
-    header_icon = "table"
 
     def get_breadcrumbs_items(self):
         return [
@@ -54,34 +51,12 @@ class EvaluationView(WagtailAdminTemplateMixin, TemplateView):
             {"url": "", "label": self.get_page_title()},
         ]
 
-    def get(self, request, *args, **kwargs):
-        try:
-            self.scope = report_scope_for(user=request.user)
-        except PermissionDenied:
-            return TemplateResponse(
-                request,
-                self.template_name,
-                {
-                    "forbidden": _("You do not have permission to view the reports."),
-                    "page_title": self.get_page_title(),
-                    "header_title": self.get_page_title(),
-                    "breadcrumbs_items": self.get_breadcrumbs_items(),
-                },
-                status=403,
-            )
-        return super().get(request, *args, **kwargs)
-
     def get_form(self, counties: list) -> EvaluationForm:
         data = self.request.GET.copy()
         if not data.get("group_by"):
             data["group_by"] = DEFAULT_GROUP  # what the report groups by, selected in the list
         form = EvaluationForm(data)
-        for name in ("session_county", "person_county"):
-            field = form.fields[name]
-            field.choices = [
-                ("", field.empty_label),
-                *((c.code, field.label_from_instance(c)) for c in counties),
-            ]
+        county_choices(form, counties)
         form.fields["group_by"].widget = forms.Select(
             choices=[(name, g.verbose_name) for name, g in GROUPS.items()]
         )
